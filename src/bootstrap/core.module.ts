@@ -1,0 +1,70 @@
+import { HttpModule, HttpService } from '@nestjs/axios';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '../config/config.schema.js';
+import { scrapeTiming } from '../config/load-config.js';
+import {
+  InMemoryInstanceRegistry,
+  InstanceRegistry,
+} from '../instances/instance-registry.js';
+import { Leadership, StandaloneLeadership } from '../leadership/leadership.js';
+import { LifecycleState } from '../lifecycle/lifecycle-state.js';
+import { BareDigester } from '../scrape/bare-digester.js';
+import { MetricsStore } from '../scrape/metrics-store.js';
+import { PageFetcher } from '../scrape/page-fetcher.js';
+import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
+import { SelfMetrics } from '../scrape/self-metrics.js';
+import { APP_CONFIG } from './core-handles.js';
+import { CoreRuntime } from './core-runtime.js';
+
+/** The core application context (no HTTP): owns every singleton. */
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const timing = scrapeTiming(config);
+    const metricsCfg = config.prometheus_metrics_config;
+    return {
+      module: CoreModule,
+      imports: [HttpModule.register({})],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: LifecycleState, useValue: new LifecycleState() },
+        { provide: SelfMetrics, useValue: new SelfMetrics() },
+        { provide: Leadership, useFactory: () => new StandaloneLeadership() },
+        {
+          provide: InstanceRegistry,
+          useFactory: () => new InMemoryInstanceRegistry(),
+        },
+        {
+          provide: MetricsStore,
+          useFactory: () => new MetricsStore(new BareDigester()),
+        },
+        {
+          provide: PageFetcher,
+          inject: [HttpService],
+          useFactory: (http: HttpService) =>
+            new PageFetcher(http, {
+              timeoutMs: timing.timeoutMs,
+              maxBytes: metricsCfg.max_page_bytes,
+              maxSockets: metricsCfg.scrape_concurrency,
+            }),
+        },
+        {
+          provide: ScrapeScheduler,
+          inject: [InstanceRegistry, PageFetcher, MetricsStore, SelfMetrics],
+          useFactory: (
+            registry: InstanceRegistry,
+            fetcher: PageFetcher,
+            store: MetricsStore,
+            self: SelfMetrics,
+          ) =>
+            new ScrapeScheduler(registry, fetcher, store, self, {
+              intervalMs: timing.intervalMs,
+              concurrency: metricsCfg.scrape_concurrency,
+              port: metricsCfg.scrape_port,
+            }),
+        },
+        CoreRuntime,
+      ],
+    };
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * Defaults, the set of known keys (anything else in a file is warned about and
+ * ignored) and the environment overrides. The README config table is this file.
+ */
+export const DEFAULT_MGMT_PORT = 1026;
+export const DEFAULT_OBS_PORT = 1027;
+
+export function defaultConfig(podIp: string | undefined) {
+  return {
+    api_config: {
+      coordinator_api_host: podIp && podIp.length > 0 ? podIp : '127.0.0.1',
+      coordinator_api_mgmt_port: DEFAULT_MGMT_PORT,
+      coordinator_obs_port: DEFAULT_OBS_PORT,
+      mgmt_api_key: '',
+      metrics_bearer_token: '',
+      drain_delay_seconds: 3,
+    },
+    prometheus_metrics_config: {
+      reuse_time: 3,
+      scrape_timeout: 0,
+      scrape_concurrency: 128,
+      scrape_port: 'mgmt_port',
+      stale_after: 0,
+      max_page_bytes: 16 * 1024 * 1024,
+      worker_threshold: 256,
+    },
+    standby_config: {
+      enable_master_standby: false,
+    },
+    etcd_config: {
+      etcd_host: '127.0.0.1',
+      etcd_port: 2379,
+      endpoints: [] as string[],
+      key_prefix: '/motor-coordinator/',
+      lease_ttl_seconds: 5,
+      timeout_ms: 3000,
+      username: '',
+      password: '',
+      ca_file: '',
+      cert_file: '',
+      key_file: '',
+    },
+    mgmt_tls_config: {
+      tls_enable: false,
+      tls_cert: '',
+      tls_key: '',
+      ca_cert: '',
+    },
+    log_config: {
+      log_level: 'log',
+      log_format: 'text',
+    },
+  };
+}
+
+export type EnvKind = 'string' | 'int' | 'number' | 'bool' | 'list';
+
+export interface EnvOverride {
+  readonly env: string;
+  readonly section: string;
+  readonly key: string;
+  readonly kind: EnvKind;
+}
+
+/** Environment variables that override file values (documented in `.env.example`). */
+export const ENV_OVERRIDES: readonly EnvOverride[] = [
+  {
+    env: 'COORDINATOR_API_HOST',
+    section: 'api_config',
+    key: 'coordinator_api_host',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_API_MGMT_PORT',
+    section: 'api_config',
+    key: 'coordinator_api_mgmt_port',
+    kind: 'int',
+  },
+  {
+    env: 'COORDINATOR_OBS_PORT',
+    section: 'api_config',
+    key: 'coordinator_obs_port',
+    kind: 'int',
+  },
+  {
+    env: 'COORDINATOR_MGMT_API_KEY',
+    section: 'api_config',
+    key: 'mgmt_api_key',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_METRICS_BEARER_TOKEN',
+    section: 'api_config',
+    key: 'metrics_bearer_token',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_DRAIN_DELAY_SECONDS',
+    section: 'api_config',
+    key: 'drain_delay_seconds',
+    kind: 'number',
+  },
+  {
+    env: 'COORDINATOR_REUSE_TIME',
+    section: 'prometheus_metrics_config',
+    key: 'reuse_time',
+    kind: 'number',
+  },
+  {
+    env: 'COORDINATOR_SCRAPE_TIMEOUT',
+    section: 'prometheus_metrics_config',
+    key: 'scrape_timeout',
+    kind: 'number',
+  },
+  {
+    env: 'COORDINATOR_SCRAPE_CONCURRENCY',
+    section: 'prometheus_metrics_config',
+    key: 'scrape_concurrency',
+    kind: 'int',
+  },
+  {
+    env: 'COORDINATOR_SCRAPE_PORT',
+    section: 'prometheus_metrics_config',
+    key: 'scrape_port',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_STALE_AFTER',
+    section: 'prometheus_metrics_config',
+    key: 'stale_after',
+    kind: 'number',
+  },
+  {
+    env: 'COORDINATOR_MAX_PAGE_BYTES',
+    section: 'prometheus_metrics_config',
+    key: 'max_page_bytes',
+    kind: 'int',
+  },
+  {
+    env: 'COORDINATOR_WORKER_THRESHOLD',
+    section: 'prometheus_metrics_config',
+    key: 'worker_threshold',
+    kind: 'int',
+  },
+  {
+    env: 'COORDINATOR_ENABLE_MASTER_STANDBY',
+    section: 'standby_config',
+    key: 'enable_master_standby',
+    kind: 'bool',
+  },
+  {
+    env: 'COORDINATOR_ETCD_HOST',
+    section: 'etcd_config',
+    key: 'etcd_host',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_ETCD_PORT',
+    section: 'etcd_config',
+    key: 'etcd_port',
+    kind: 'int',
+  },
+  {
+    env: 'COORDINATOR_ETCD_ENDPOINTS',
+    section: 'etcd_config',
+    key: 'endpoints',
+    kind: 'list',
+  },
+  {
+    env: 'COORDINATOR_ETCD_KEY_PREFIX',
+    section: 'etcd_config',
+    key: 'key_prefix',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_ETCD_LEASE_TTL_SECONDS',
+    section: 'etcd_config',
+    key: 'lease_ttl_seconds',
+    kind: 'int',
+  },
+  {
+    env: 'COORDINATOR_ETCD_USERNAME',
+    section: 'etcd_config',
+    key: 'username',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_ETCD_PASSWORD',
+    section: 'etcd_config',
+    key: 'password',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_TLS_ENABLE',
+    section: 'mgmt_tls_config',
+    key: 'tls_enable',
+    kind: 'bool',
+  },
+  {
+    env: 'COORDINATOR_TLS_CERT',
+    section: 'mgmt_tls_config',
+    key: 'tls_cert',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_TLS_KEY',
+    section: 'mgmt_tls_config',
+    key: 'tls_key',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_TLS_CA_CERT',
+    section: 'mgmt_tls_config',
+    key: 'ca_cert',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_LOG_LEVEL',
+    section: 'log_config',
+    key: 'log_level',
+    kind: 'string',
+  },
+  {
+    env: 'COORDINATOR_LOG_FORMAT',
+    section: 'log_config',
+    key: 'log_format',
+    kind: 'string',
+  },
+];
+
+/** Keys whose values never appear in logs or error messages. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'mgmt_api_key',
+  'metrics_bearer_token',
+  'password',
+]);

@@ -1,0 +1,210 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsString,
+  Max,
+  Min,
+  ValidateNested,
+  IsArray,
+} from 'class-validator';
+
+/**
+ * The typed configuration. Keys follow the upstream deployer names
+ * (`motor_coordinator_config` section of `user_config.json`); every class-validator
+ * message says what is allowed, because it ends up verbatim in the one-line
+ * start-up error.
+ */
+
+const PORT = 'must be an integer in 0..65535 (0 = any free port)';
+
+export class ApiConfig {
+  @IsString({ message: 'must be a host name or IP address' })
+  coordinator_api_host!: string;
+
+  @IsInt({ message: PORT })
+  @Min(0, { message: PORT })
+  @Max(65535, { message: PORT })
+  coordinator_api_mgmt_port!: number;
+
+  @IsInt({ message: PORT })
+  @Min(0, { message: PORT })
+  @Max(65535, { message: PORT })
+  coordinator_obs_port!: number;
+
+  /** Management API key for `POST /instances/refresh` and `GET /instances`; empty = no key. */
+  @IsString({ message: 'must be a string (empty = no key)' })
+  mgmt_api_key!: string;
+
+  /** Bearer token required on `/metrics`; empty = open. */
+  @IsString({ message: 'must be a string (empty = open)' })
+  metrics_bearer_token!: string;
+
+  /** Seconds readiness answers 503 before the servers close on SIGTERM. */
+  @IsNumber({}, { message: 'must be a number of seconds in 0..300' })
+  @Min(0, { message: 'must be a number of seconds in 0..300' })
+  @Max(300, { message: 'must be a number of seconds in 0..300' })
+  drain_delay_seconds!: number;
+}
+
+export const SCRAPE_PORTS = ['mgmt_port', 'business_port'] as const;
+
+export class PrometheusMetricsConfig {
+  /** Scrape cycle period (start to start), seconds. */
+  @IsNumber({}, { message: 'must be a number of seconds in 0.2..3600' })
+  @Min(0.2, { message: 'must be a number of seconds in 0.2..3600' })
+  @Max(3600, { message: 'must be a number of seconds in 0.2..3600' })
+  reuse_time!: number;
+
+  /** Per-request timeout, seconds; 0 = 80 % of reuse_time. Must stay below reuse_time. */
+  @IsNumber(
+    {},
+    { message: 'must be a number of seconds ≥ 0 (0 = 80% of reuse_time)' },
+  )
+  @Min(0, {
+    message: 'must be a number of seconds ≥ 0 (0 = 80% of reuse_time)',
+  })
+  scrape_timeout!: number;
+
+  @IsInt({ message: 'must be an integer in 1..4096' })
+  @Min(1, { message: 'must be an integer in 1..4096' })
+  @Max(4096, { message: 'must be an integer in 1..4096' })
+  scrape_concurrency!: number;
+
+  @IsIn(SCRAPE_PORTS, { message: `must be one of ${SCRAPE_PORTS.join(', ')}` })
+  scrape_port!: (typeof SCRAPE_PORTS)[number];
+
+  /** A failed endpoint's last good samples count until this old, seconds; 0 = 5 × reuse_time. */
+  @IsNumber(
+    {},
+    { message: 'must be a number of seconds ≥ 0 (0 = 5 × reuse_time)' },
+  )
+  @Min(0, { message: 'must be a number of seconds ≥ 0 (0 = 5 × reuse_time)' })
+  stale_after!: number;
+
+  /** Largest accepted (decompressed) /metrics page, bytes. */
+  @IsInt({ message: 'must be an integer number of bytes in 1024..268435456' })
+  @Min(1024, {
+    message: 'must be an integer number of bytes in 1024..268435456',
+  })
+  @Max(268435456, {
+    message: 'must be an integer number of bytes in 1024..268435456',
+  })
+  max_page_bytes!: number;
+
+  /** Endpoints per cycle from which parse/aggregate/render runs in a worker thread; 0 = always inline. */
+  @IsInt({ message: 'must be an integer ≥ 0 (0 = never use a worker)' })
+  @Min(0, { message: 'must be an integer ≥ 0 (0 = never use a worker)' })
+  worker_threshold!: number;
+}
+
+export class StandbyConfig {
+  @IsBoolean({ message: 'must be true or false' })
+  enable_master_standby!: boolean;
+}
+
+export class EtcdConfig {
+  @IsString({ message: 'must be a host name or IP address' })
+  etcd_host!: string;
+
+  @IsInt({ message: 'must be an integer in 1..65535' })
+  @Min(1, { message: 'must be an integer in 1..65535' })
+  @Max(65535, { message: 'must be an integer in 1..65535' })
+  etcd_port!: number;
+
+  /** Full endpoint list (`http://h:p`); when non-empty it wins over etcd_host/etcd_port. */
+  @IsArray({ message: 'must be a list of URLs' })
+  @IsString({ each: true, message: 'must be a list of URLs' })
+  endpoints!: string[];
+
+  @IsString({ message: 'must be a key prefix string' })
+  key_prefix!: string;
+
+  @IsInt({ message: 'must be an integer number of seconds in 1..60' })
+  @Min(1, { message: 'must be an integer number of seconds in 1..60' })
+  @Max(60, { message: 'must be an integer number of seconds in 1..60' })
+  lease_ttl_seconds!: number;
+
+  @IsInt({ message: 'must be an integer number of milliseconds in 100..60000' })
+  @Min(100, {
+    message: 'must be an integer number of milliseconds in 100..60000',
+  })
+  @Max(60000, {
+    message: 'must be an integer number of milliseconds in 100..60000',
+  })
+  timeout_ms!: number;
+
+  @IsString({ message: 'must be a string' })
+  username!: string;
+
+  @IsString({ message: 'must be a string' })
+  password!: string;
+
+  @IsString({ message: 'must be a file path (empty = no TLS)' })
+  ca_file!: string;
+
+  @IsString({ message: 'must be a file path' })
+  cert_file!: string;
+
+  @IsString({ message: 'must be a file path' })
+  key_file!: string;
+}
+
+export class MgmtTlsConfig {
+  @IsBoolean({ message: 'must be true or false' })
+  tls_enable!: boolean;
+
+  @IsString({ message: 'must be a file path' })
+  tls_cert!: string;
+
+  @IsString({ message: 'must be a file path' })
+  tls_key!: string;
+
+  /** CA for client certificates; when set, clients must present a certificate it signed. */
+  @IsString({ message: 'must be a file path (empty = no client certificates)' })
+  ca_cert!: string;
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export const LOG_FORMATS = ['json', 'text'] as const;
+
+export class LogConfig {
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  log_level!: (typeof LOG_LEVELS)[number];
+
+  @IsIn(LOG_FORMATS, { message: `must be one of ${LOG_FORMATS.join(', ')}` })
+  log_format!: (typeof LOG_FORMATS)[number];
+}
+
+export class CoordinatorConfig {
+  @ValidateNested()
+  @Type(() => ApiConfig)
+  api_config!: ApiConfig;
+
+  @ValidateNested()
+  @Type(() => PrometheusMetricsConfig)
+  prometheus_metrics_config!: PrometheusMetricsConfig;
+
+  @ValidateNested()
+  @Type(() => StandbyConfig)
+  standby_config!: StandbyConfig;
+
+  @ValidateNested()
+  @Type(() => EtcdConfig)
+  etcd_config!: EtcdConfig;
+
+  @ValidateNested()
+  @Type(() => MgmtTlsConfig)
+  mgmt_tls_config!: MgmtTlsConfig;
+
+  @ValidateNested()
+  @Type(() => LogConfig)
+  log_config!: LogConfig;
+}
+
+/** Deep-readonly view handed to the rest of the service. */
+export type AppConfig = {
+  readonly [S in keyof CoordinatorConfig]: Readonly<CoordinatorConfig[S]>;
+};

@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApplications } from './bootstrap/create-applications.js';
+import { createLogger } from './bootstrap/logger.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
+
+let loaded;
+try {
+  loaded = loadConfig({ argv: process.argv.slice(2), env: process.env });
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`motor-coordinator: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const { config, source, warnings } = loaded;
+const logger = createLogger(config);
+const log = new Logger('Main');
+Logger.overrideLogger(logger);
+for (const w of warnings) log.warn(w);
+
+const apps = await createApplications(config, { logger });
+const { managementUrl, observabilityUrl } = await apps.listen();
+log.log(
+  `management on ${managementUrl}, observability on ${observabilityUrl} (config: ${source ?? 'defaults'})`,
+);
+
+let signalled = false;
+const hardLimitMs = config.api_config.drain_delay_seconds * 1000 + 5000;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (signalled) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    signalled = true;
+    log.log(
+      `${signal}: draining for ${config.api_config.drain_delay_seconds} s, then closing`,
+    );
+    setTimeout(() => {
+      log.error(`shutdown exceeded ${hardLimitMs} ms; exiting`);
+      process.exit(1);
+    }, hardLimitMs).unref();
+    apps.shutdown().then(
+      () => {
+        log.log('shutdown complete');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error(`shutdown failed: ${(err as Error).stack ?? String(err)}`);
+        process.exit(1);
+      },
+    );
+  });
+}

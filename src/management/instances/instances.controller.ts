@@ -1,0 +1,76 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import { ApiKeyGuard } from '../http/api-key.guard.js';
+import { RefreshRequestDto, RefreshResponseDto } from './refresh.dto.js';
+import { InstancesService } from './instances.service.js';
+
+@ApiTags('instances')
+@ApiSecurity('api-key')
+@UseGuards(ApiKeyGuard)
+@Controller('instances')
+export class InstancesController {
+  constructor(private readonly instances: InstancesService) {}
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Refresh the instance list (add / del / set / pause / resume)',
+    description:
+      'The whole request is validated first; any error changes nothing. add inserts or replaces by id, del removes by id, set replaces the registry, pause/resume keep an instance registered but (in)active.',
+  })
+  @ApiOkResponse({ type: RefreshResponseDto })
+  @ApiBadRequestResponse({
+    description: 'invalid JSON or fields; every offending path is named',
+  })
+  @ApiUnauthorizedResponse({
+    description: 'API key configured and missing or wrong',
+  })
+  @ApiPayloadTooLargeResponse({ description: 'body over 10 MiB' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'body is not JSON' })
+  async refresh(
+    @Body() body: RefreshRequestDto,
+    @Headers('x-request-id') requestId?: string,
+  ): Promise<RefreshResponseDto> {
+    const count = await this.instances.refresh(body);
+    return {
+      request_id: requestId && requestId !== '' ? requestId : 'refresh_request',
+      status: 'success',
+      message: 'Instance refresh completed',
+      data: {
+        timestamp: new Date().toISOString(),
+        event_type: body.event,
+        instance_count: count,
+      },
+    };
+  }
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'Registered instances with their status and per-endpoint scrape status',
+  })
+  @ApiOkResponse({
+    description:
+      '{"instances":[…]} in the refresh shape, plus status and scrape',
+  })
+  list(): { instances: Record<string, unknown>[] } {
+    return this.instances.list();
+  }
+}

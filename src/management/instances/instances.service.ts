@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import type { EndpointScrapeStatus } from '../../aggregate/cycle.types.js';
+import { InstanceRegistry } from '../../instances/instance-registry.js';
+import type { Instance } from '../../instances/instance.types.js';
+import { MetricsStore } from '../../scrape/metrics-store.js';
+import type { RefreshRequestDto } from './refresh.dto.js';
+import { toCommand } from './to-command.js';
+
+export interface EndpointView {
+  readonly id: number;
+  readonly ip: string;
+  readonly business_port: number;
+  readonly mgmt_port: number;
+  readonly scrape: {
+    readonly up: boolean;
+    readonly last_success: string | null;
+    readonly last_error: string | null;
+    readonly stale: boolean;
+  } | null;
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+@Injectable()
+export class InstancesService {
+  constructor(
+    private readonly registry: InstanceRegistry,
+    private readonly metrics: MetricsStore,
+  ) {}
+
+  async refresh(dto: RefreshRequestDto): Promise<number> {
+    const outcome = await this.registry.apply(toCommand(dto));
+    return outcome.ids.length;
+  }
+
+  list(): { instances: Record<string, unknown>[] } {
+    return { instances: this.registry.list().map((i) => this.view(i)) };
+  }
+
+  private view(inst: Instance): Record<string, unknown> {
+    const endpoints: Record<string, Record<string, EndpointView>> = {};
+    for (const [ip, ranks] of Object.entries(inst.endpoints)) {
+      const out: Record<string, EndpointView> = {};
+      for (const [rank, ep] of Object.entries(ranks)) {
+        const s: EndpointScrapeStatus | undefined = this.metrics.endpointStatus(
+          `${inst.id}|${ip}|${Number(rank)}`,
+        );
+        out[rank] = {
+          ...ep,
+          scrape: s
+            ? {
+                up: s.up,
+                last_success: iso(s.lastSuccessAt),
+                last_error: s.lastError,
+                stale: s.stale,
+              }
+            : null,
+        };
+      }
+      endpoints[ip] = out;
+    }
+    const { status: upstreamStatus, ...extra } = inst.extra;
+    return {
+      ...extra,
+      ...(upstreamStatus !== undefined
+        ? { upstream_status: upstreamStatus }
+        : {}),
+      id: inst.id,
+      job_name: inst.job_name,
+      model_name: inst.model_name,
+      role: inst.role,
+      endpoints,
+      status: inst.status,
+    };
+  }
+}

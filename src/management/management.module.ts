@@ -1,0 +1,49 @@
+import {
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  RequestMethod,
+} from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ErrorBodyFilter } from '../bootstrap/error-body.filter.js';
+import { ApiKeyGuard } from './http/api-key.guard.js';
+import { JsonBodyMiddleware } from './http/json-body.middleware.js';
+import { RefreshAuditMiddleware } from './http/refresh-audit.middleware.js';
+import { createValidationPipe } from './http/validation.js';
+import { ManagementIndexController } from './index.controller.js';
+import { InstancesController } from './instances/instances.controller.js';
+import { InstancesService } from './instances/instances.service.js';
+import {
+  LivenessIndicator,
+  ReadinessIndicator,
+  StartupIndicator,
+} from './probes/probe-indicators.js';
+import { ProbesController } from './probes/probes.controller.js';
+
+/** Root module of the management app (port 1026). Core handles come from CoreHandlesModule. */
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [
+    ManagementIndexController,
+    ProbesController,
+    InstancesController,
+  ],
+  providers: [
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: ErrorBodyFilter },
+    StartupIndicator,
+    LivenessIndicator,
+    ReadinessIndicator,
+    InstancesService,
+    ApiKeyGuard,
+  ],
+})
+export class ManagementModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(RefreshAuditMiddleware)
+      .forRoutes({ path: 'instances/refresh', method: RequestMethod.POST });
+    consumer.apply(JsonBodyMiddleware).forRoutes(InstancesController);
+  }
+}

@@ -1,0 +1,127 @@
+import {
+  Controller,
+  Get,
+  Header,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  HealthCheckService,
+  type HealthIndicatorFunction,
+} from '@nestjs/terminus';
+import type { Response } from 'express';
+import {
+  LivenessIndicator,
+  ReadinessIndicator,
+  StartupIndicator,
+} from './probe-indicators.js';
+
+interface ProbeDetails {
+  message?: string;
+  ready?: boolean;
+}
+
+/**
+ * Kubernetes probes. Terminus runs the indicators; the bodies are the
+ * upstream ones (`{"status","message"}`, readiness adds `ready`).
+ */
+@ApiTags('probes')
+@Controller()
+export class ProbesController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly startup: StartupIndicator,
+    private readonly liveness: LivenessIndicator,
+    private readonly readiness: ReadinessIndicator,
+  ) {}
+
+  @Get('startup')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Startup probe: 200 once bootstrap is done' })
+  @ApiOkResponse({
+    schema: {
+      example: { status: 'ok', message: 'Coordinator is starting up' },
+    },
+  })
+  @ApiServiceUnavailableResponse({ description: 'bootstrap not done' })
+  async getStartup(@Res({ passthrough: true }) res: Response) {
+    const { ok, details } = await this.run('startup', () =>
+      this.startup.check(),
+    );
+    res.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'error', message: details.message };
+  }
+
+  @Get('liveness')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Liveness probe: 503 only when a restart would help',
+  })
+  @ApiOkResponse({
+    schema: { example: { status: 'ok', message: 'Coordinator is alive' } },
+  })
+  async getLiveness(@Res({ passthrough: true }) res: Response) {
+    const { ok, details } = await this.run('liveness', () =>
+      this.liveness.check(),
+    );
+    res.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'error', message: details.message };
+  }
+
+  @Get('readiness')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Readiness probe',
+    description:
+      '200 with ready=true when an active prefill+decode pair or an active union instance is registered; 200 with ready=false otherwise (the pod must stay reachable for refreshes). 503 when draining or not master.',
+  })
+  @ApiOkResponse({
+    schema: {
+      example: { status: 'ok', message: 'Coordinator is ok', ready: true },
+    },
+  })
+  @ApiServiceUnavailableResponse({
+    schema: {
+      example: {
+        status: 'error',
+        message: 'Coordinator is not master',
+        ready: false,
+      },
+    },
+  })
+  async getReadiness(@Res({ passthrough: true }) res: Response) {
+    const { ok, details } = await this.run('readiness', () =>
+      this.readiness.check(),
+    );
+    res.status(ok ? 200 : 503);
+    return {
+      status: ok ? 'ok' : 'error',
+      message: details.message,
+      ready: ok ? details.ready === true : false,
+    };
+  }
+
+  private async run(
+    key: string,
+    indicator: HealthIndicatorFunction,
+  ): Promise<{ ok: boolean; details: ProbeDetails }> {
+    try {
+      const result = await this.health.check([indicator]);
+      return { ok: true, details: (result.details[key] ?? {}) as ProbeDetails };
+    } catch (err) {
+      if (err instanceof ServiceUnavailableException) {
+        const body = err.getResponse() as {
+          details?: Record<string, ProbeDetails>;
+        };
+        return { ok: false, details: body.details?.[key] ?? {} };
+      }
+      throw err;
+    }
+  }
+}

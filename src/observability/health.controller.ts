@@ -1,0 +1,84 @@
+import {
+  Controller,
+  Get,
+  Header,
+  Injectable,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Response } from 'express';
+import { LifecycleState } from '../lifecycle/lifecycle-state.js';
+import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
+
+/** The scrape loop runs and makes progress. */
+@Injectable()
+export class ScrapeLoopIndicator {
+  constructor(
+    private readonly health: HealthIndicatorService,
+    private readonly scheduler: ScrapeScheduler,
+    private readonly lifecycle: LifecycleState,
+  ) {}
+
+  check() {
+    const probe = this.health.check('scrape_loop');
+    if (this.lifecycle.phase === 'starting')
+      return probe.down({ message: 'scrape loop not started' });
+    if (!this.scheduler.isRunning)
+      return probe.down({ message: 'scrape loop stopped' });
+    const stalled = this.scheduler.stalledForSeconds();
+    if (stalled !== null) {
+      return probe.down({
+        message: `no scrape cycle finished for ${stalled} s`,
+      });
+    }
+    return probe.up({ cycles: this.scheduler.cyclesCompleted });
+  }
+}
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly scrapeLoop: ScrapeLoopIndicator,
+  ) {}
+
+  @Get('health')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Health of the observability server and the scrape loop',
+  })
+  @ApiOkResponse({
+    schema: {
+      example: { status: 'ok', timestamp: '2026-01-29T12:00:00.000Z' },
+    },
+  })
+  @ApiServiceUnavailableResponse({
+    schema: { example: { status: 'error', message: 'scrape loop stopped' } },
+  })
+  async getHealth(@Res({ passthrough: true }) res: Response) {
+    const timestamp = new Date().toISOString();
+    try {
+      await this.health.check([() => this.scrapeLoop.check()]);
+      return { status: 'ok', timestamp };
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      const body = err.getResponse() as {
+        details?: { scrape_loop?: { message?: string } };
+      };
+      res.status(503);
+      return {
+        status: 'error',
+        message: body.details?.scrape_loop?.message ?? 'unhealthy',
+        timestamp,
+      };
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { Agent } from 'node:http';
+import type { HttpService } from '@nestjs/axios';
+import type { AxiosError } from 'axios';
+
+export interface FetchResult {
+  readonly ok: boolean;
+  readonly body?: string;
+  readonly error?: string;
+}
+
+export interface PageFetcherOptions {
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  readonly maxSockets: number;
+}
+
+/**
+ * Fetches one `/metrics` page: keep-alive sockets, gzip accepted, a hard
+ * timeout and a size cap. Never throws: every failure becomes a short reason.
+ */
+export class PageFetcher {
+  readonly agent: Agent;
+
+  constructor(
+    private readonly http: HttpService,
+    private readonly options: PageFetcherOptions,
+  ) {
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets: options.maxSockets,
+      maxFreeSockets: options.maxSockets,
+      scheduling: 'lifo',
+    });
+  }
+
+  async fetch(url: string): Promise<FetchResult> {
+    try {
+      const res = await this.http.axiosRef.get<string>(url, {
+        httpAgent: this.agent,
+        responseType: 'text',
+        transformResponse: (data: string) => data,
+        timeout: this.options.timeoutMs,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+        maxContentLength: this.options.maxBytes,
+        maxRedirects: 0,
+        decompress: true,
+        headers: {
+          Accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1',
+          'Accept-Encoding': 'gzip',
+          'User-Agent': 'motor-coordinator',
+        },
+        validateStatus: () => true,
+      });
+      if (res.status !== 200) return { ok: false, error: `HTTP ${res.status}` };
+      return { ok: true, body: res.data };
+    } catch (err) {
+      return { ok: false, error: describeFetchError(err as AxiosError) };
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+function describeFetchError(err: AxiosError): string {
+  if (err.code === 'ECONNABORTED' || err.code === 'ERR_CANCELED')
+    return 'timeout';
+  if (err.message?.includes('maxContentLength')) return 'response too large';
+  return err.code ?? err.message ?? 'fetch failed';
+}

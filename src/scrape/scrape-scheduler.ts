@@ -1,0 +1,143 @@
+import { Logger } from '@nestjs/common';
+import type { CycleInput, PageResult } from '../aggregate/cycle.types.js';
+import type { InstanceRegistry } from '../instances/instance-registry.js';
+import type { PageFetcher } from './page-fetcher.js';
+import type { MetricsStore } from './metrics-store.js';
+import type { SelfMetrics } from './self-metrics.js';
+import { scrapeTargets, type ScrapeTarget } from './targets.js';
+
+export interface SchedulerOptions {
+  readonly intervalMs: number;
+  readonly concurrency: number;
+  readonly port: 'mgmt_port' | 'business_port';
+}
+
+/**
+ * One scrape cycle every `intervalMs`, start to start. A cycle that overruns
+ * is followed at once by the next, never overlapped. Each cycle takes the
+ * registry as it is when the cycle starts.
+ */
+export class ScrapeScheduler {
+  private readonly logger = new Logger(ScrapeScheduler.name);
+  private running = false;
+  private timer: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private lastProgress = 0;
+  private completed = 0;
+
+  constructor(
+    private readonly registry: InstanceRegistry,
+    private readonly fetcher: PageFetcher,
+    private readonly store: MetricsStore,
+    private readonly self: SelfMetrics,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  /** ms epoch of the last finished cycle (or of start()), 0 before start. */
+  get lastProgressAt(): number {
+    return this.lastProgress;
+  }
+
+  get cyclesCompleted(): number {
+    return this.completed;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /**
+   * Seconds without a finished cycle when that is far beyond the interval
+   * (10 intervals, at least 30 s), else null. A stuck loop is what a restart fixes.
+   */
+  stalledForSeconds(now = Date.now()): number | null {
+    if (!this.running) return null;
+    const idle = now - this.lastProgress;
+    const limit = Math.max(10 * this.options.intervalMs, 30_000);
+    return idle > limit ? Math.round(idle / 1000) : null;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.lastProgress = Date.now();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const started = Date.now();
+      try {
+        await this.cycle(started);
+      } catch (err) {
+        this.logger.error(
+          `scrape cycle failed: ${(err as Error).stack ?? String(err)}`,
+        );
+      }
+      this.lastProgress = Date.now();
+      const wait = this.options.intervalMs - (Date.now() - started);
+      if (wait > 0 && this.running) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.timer = setTimeout(resolve, wait);
+        });
+        this.wake = null;
+        this.timer = null;
+      }
+    }
+  }
+
+  private async cycle(startedAt: number): Promise<void> {
+    const instances = this.registry.list();
+    const targets = scrapeTargets(instances, this.options.port);
+    const pages = await this.fetchAll(targets);
+    const cycle: CycleInput = {
+      startedAt,
+      finishedAt: Date.now(),
+      instances: instances.map((i) => ({
+        id: i.id,
+        role: i.role,
+        paused: i.status === 'paused',
+      })),
+      pages,
+    };
+    await this.store.digest(cycle);
+    this.completed++;
+    this.self.scrapeCycles.inc();
+    this.self.cycleSeconds.observe((Date.now() - startedAt) / 1000);
+  }
+
+  private async fetchAll(
+    targets: readonly ScrapeTarget[],
+  ): Promise<PageResult[]> {
+    const pages = new Array<PageResult>(targets.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < targets.length) {
+        const i = next++;
+        const target = targets[i]!;
+        const res = await this.fetcher.fetch(target.url);
+        if (!res.ok) this.self.scrapeFailures.inc();
+        pages[i] = {
+          endpoint: target.ref,
+          status: res.ok ? 'ok' : 'error',
+          body: res.body,
+          error: res.error,
+          at: Date.now(),
+        };
+      }
+    };
+    const lanes = Math.min(this.options.concurrency, targets.length);
+    await Promise.all(Array.from({ length: lanes }, worker));
+    return pages;
+  }
+}

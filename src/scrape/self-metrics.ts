@@ -1,0 +1,76 @@
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+} from 'prom-client';
+
+export const SELF_METRICS_PREFIX = 'motor_coordinator_';
+
+/**
+ * The coordinator's own metrics, in a Registry of its own (never prom-client's
+ * global one). The prefix keeps them apart from the engines' summed
+ * `process_*`/`python_*` families in the same exposition.
+ */
+export class SelfMetrics {
+  readonly registry = new Registry();
+
+  readonly refreshRequests = new Counter({
+    name: `${SELF_METRICS_PREFIX}refresh_requests_total`,
+    help: 'POST /instances/refresh requests by event and HTTP status code.',
+    labelNames: ['event', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly scrapeCycles = new Counter({
+    name: `${SELF_METRICS_PREFIX}scrape_cycles_total`,
+    help: 'Completed scrape cycles.',
+    registers: [this.registry],
+  });
+
+  readonly scrapeFailures = new Counter({
+    name: `${SELF_METRICS_PREFIX}scrape_failures_total`,
+    help: 'Endpoint scrapes that failed (error, timeout, non-200, too large).',
+    registers: [this.registry],
+  });
+
+  readonly cycleSeconds = new Histogram({
+    name: `${SELF_METRICS_PREFIX}scrape_cycle_seconds`,
+    help: 'Wall time of one scrape cycle (fetch + digest).',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly registeredInstances = new Gauge({
+    name: `${SELF_METRICS_PREFIX}registered_instances`,
+    help: 'Instances in the registry.',
+    registers: [this.registry],
+  });
+
+  private masterProbe: () => boolean = () => true;
+
+  readonly isMaster = new Gauge({
+    name: `${SELF_METRICS_PREFIX}is_master`,
+    help: '1 when this node is master (always 1 without master/standby).',
+    registers: [this.registry],
+    collect: () => {
+      this.isMaster.set(this.masterProbe() ? 1 : 0);
+    },
+  });
+
+  watchLeadership(isMaster: () => boolean): void {
+    this.masterProbe = isMaster;
+  }
+
+  constructor() {
+    collectDefaultMetrics({
+      register: this.registry,
+      prefix: SELF_METRICS_PREFIX,
+    });
+  }
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+import tsconfigPaths from 'vite-tsconfig-paths';
+
+/**
+ * One run for everything: unit specs next to the code (src/**), e2e specs that
+ * boot the real apps (test/e2e), and system specs against real etcd,
+ * Prometheus and Chromium (test/system). `npm run test:unit` etc. narrow it.
+ */
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    globals: true,
+    root: './',
+    include: [
+      'src/**/*.spec.ts',
+      'test/**/*.e2e-spec.ts',
+      'test/**/*.system-spec.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
