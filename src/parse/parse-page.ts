@@ -1,0 +1,97 @@
+import { parseExposition, type MetricType } from './exposition-parser.js';
+import { parseSeriesText, unescapeHelp } from './label-block.js';
+
+/**
+ * A convenience, tree-building parse of one page (tests, tools, comparisons).
+ * The aggregator does not use it: it folds pages straight into its state.
+ */
+
+export interface PageSample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+export interface PageFamily {
+  readonly name: string;
+  type: MetricType;
+  help: string | undefined;
+  readonly samples: PageSample[];
+}
+
+export interface ParsedPage {
+  readonly families: PageFamily[];
+  readonly samples: number;
+  readonly badLines: number;
+}
+
+const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count'];
+const SUMMARY_SUFFIXES = ['', '_sum', '_count'];
+
+/** The family a sample name belongs to, given the declared family `f`. */
+export function belongsTo(
+  sampleName: string,
+  familyName: string,
+  type: MetricType,
+): boolean {
+  if (sampleName === familyName) return type !== 'histogram';
+  if (!sampleName.startsWith(familyName)) return false;
+  const suffix = sampleName.slice(familyName.length);
+  if (type === 'histogram') return HISTOGRAM_SUFFIXES.includes(suffix);
+  if (type === 'summary') return SUMMARY_SUFFIXES.includes(suffix);
+  return false;
+}
+
+export function parsePage(body: string): ParsedPage {
+  const families: PageFamily[] = [];
+  const byName = new Map<string, PageFamily>();
+  let current: PageFamily | undefined;
+
+  const declare = (name: string): PageFamily => {
+    let f = byName.get(name);
+    if (!f) {
+      f = { name, type: 'untyped', help: undefined, samples: [] };
+      byName.set(name, f);
+      families.push(f);
+    }
+    current = f;
+    return f;
+  };
+
+  const stats = parseExposition(body, {
+    help(name, text, start, end) {
+      const f = declare(name);
+      f.help ??= unescapeHelp(text, start, end);
+    },
+    type(name, type) {
+      declare(name).type = type;
+    },
+    sample(text, start, end, value) {
+      const parsed = parseSeriesText(text.slice(start, end));
+      if (typeof parsed === 'string') return false;
+      let family =
+        current && belongsTo(parsed.name, current.name, current.type)
+          ? current
+          : undefined;
+      if (!family) {
+        family = byName.get(parsed.name);
+        if (!family) {
+          for (const suffix of HISTOGRAM_SUFFIXES) {
+            if (!parsed.name.endsWith(suffix)) continue;
+            const base = byName.get(parsed.name.slice(0, -suffix.length));
+            if (base && belongsTo(parsed.name, base.name, base.type))
+              family = base;
+          }
+        }
+        family ??= declare(parsed.name);
+      }
+      family.samples.push({
+        name: parsed.name,
+        labels: Object.fromEntries(parsed.labels),
+        value,
+      });
+      return true;
+    },
+  });
+  return { families, samples: stats.samples, badLines: stats.badLines };
+}
