@@ -1,5 +1,4 @@
 import { defineConfig } from 'vitest/config';
-import tsconfigPaths from 'vite-tsconfig-paths';
 
 /**
  * One run for everything: unit specs next to the code (src/**), e2e specs that
@@ -7,7 +6,7 @@ import tsconfigPaths from 'vite-tsconfig-paths';
  * Prometheus and Chromium (test/system). `npm run test:unit` etc. narrow it.
  */
 export default defineConfig({
-  plugins: [tsconfigPaths()],
+  resolve: { tsconfigPaths: true },
   test: {
     globals: true,
     root: './',
@@ -19,5 +18,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    setupFiles: ['test/support/setup.ts'],
   },
 });

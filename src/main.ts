@@ -2,9 +2,13 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApplications } from './bootstrap/create-applications.js';
 import { createLogger } from './bootstrap/logger.js';
-import { ConfigError, loadConfig } from './config/load-config.js';
+import {
+  ConfigError,
+  loadConfig,
+  type LoadedConfig,
+} from './config/load-config.js';
 
-let loaded;
+let loaded: LoadedConfig;
 try {
   loaded = loadConfig({ argv: process.argv.slice(2), env: process.env });
 } catch (err) {
@@ -21,14 +25,13 @@ const log = new Logger('Main');
 Logger.overrideLogger(logger);
 for (const w of warnings) log.warn(w);
 
-const apps = await createApplications(config, { logger });
-const { managementUrl, observabilityUrl } = await apps.listen();
-log.log(
-  `management on ${managementUrl}, observability on ${observabilityUrl} (config: ${source ?? 'defaults'})`,
-);
+const appsPromise = createApplications(config, { logger });
 
+// Signals are handled from the start: a SIGTERM during start-up also ends in
+// the ordered shutdown. A second signal exits at once.
 let signalled = false;
-const hardLimitMs = config.api_config.drain_delay_seconds * 1000 + 5000;
+const drainSeconds = config.api_config.drain_delay_seconds;
+const hardLimitMs = drainSeconds * 1000 + 5000;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (signalled) {
@@ -36,22 +39,28 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.exit(1);
     }
     signalled = true;
-    log.log(
-      `${signal}: draining for ${config.api_config.drain_delay_seconds} s, then closing`,
-    );
+    log.log(`${signal}: draining for ${drainSeconds} s, then closing`);
     setTimeout(() => {
       log.error(`shutdown exceeded ${hardLimitMs} ms; exiting`);
       process.exit(1);
     }, hardLimitMs).unref();
-    apps.shutdown().then(
-      () => {
-        log.log('shutdown complete');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error(`shutdown failed: ${(err as Error).stack ?? String(err)}`);
-        process.exit(1);
-      },
-    );
+    appsPromise
+      .then((apps) => apps.shutdown())
+      .then(
+        () => {
+          log.log('shutdown complete');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          log.error(`shutdown failed: ${(err as Error).stack ?? String(err)}`);
+          process.exit(1);
+        },
+      );
   });
 }
+
+const apps = await appsPromise;
+const { managementUrl, observabilityUrl } = await apps.listen();
+log.log(
+  `management on ${managementUrl}, observability on ${observabilityUrl} (config: ${source ?? 'defaults'})`,
+);

@@ -1,0 +1,44 @@
+/** Builders for refresh bodies on loopback addresses only. */
+export interface InstanceSpec {
+  id: number;
+  role?: string;
+  ip?: string;
+  ranks?: number;
+  port?: number;
+  [extra: string]: unknown;
+}
+
+export function instance(spec: InstanceSpec): Record<string, unknown> {
+  const {
+    id,
+    role = 'prefill',
+    ip = '127.0.0.1',
+    ranks = 1,
+    port = 9,
+    ...extra
+  } = spec;
+  const eps: Record<string, unknown> = {};
+  for (let r = 0; r < ranks; r++) {
+    eps[String(r)] = {
+      id: r,
+      ip,
+      business_port: String(port + r),
+      mgmt_port: String(port + r),
+    };
+  }
+  return {
+    job_name: 'test-job',
+    model_name: 'test-model',
+    id,
+    role,
+    endpoints: { [ip]: eps },
+    ...extra,
+  };
+}
+
+export function body(
+  event: string,
+  instances: unknown[],
+): Record<string, unknown> {
+  return { event, instances };
+}
