@@ -119,7 +119,7 @@ export class ScrapeScheduler {
   private async fetchAll(
     targets: readonly ScrapeTarget[],
   ): Promise<PageResult[]> {
-    const pages = new Array<PageResult>(targets.length);
+    const pages: PageResult[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < targets.length) {

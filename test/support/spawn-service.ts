@@ -26,17 +26,15 @@ export function spawnService(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
-  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] =
+  let waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] =
     [];
   const onData = (chunk: Buffer) => {
     text += chunk.toString();
-    for (const w of [...waiters]) {
+    waiters = waiters.filter((w) => {
       const m = text.match(w.pattern);
-      if (m) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
+      if (m) w.resolve(m);
+      return m === null;
+    });
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
