@@ -1,0 +1,993 @@
+import type { Role } from '../instances/role.js';
+import type { ViewType } from './cycle.types.js';
+import { cycleOf, endpointRef, failedPage, okPage } from './cycle-builder.js';
+import {
+  MetricsAggregator,
+  type MetricsSnapshot,
+} from './metrics-aggregator.js';
+
+/** Sample lines of a rendered text view: series text (as printed) → value text. */
+function samples(
+  snapshot: MetricsSnapshot,
+  view: ViewType = 'full',
+  role?: Role,
+): Map<string, string> {
+  const text = snapshot.render(view, role, 'prometheus').body.toString('utf8');
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const sp = line.lastIndexOf(' ');
+    const key = line.slice(0, sp);
+    expect(out.has(key), `duplicate series ${key}`).toBe(false);
+    out.set(key, line.slice(sp + 1));
+  }
+  return out;
+}
+const num = (m: Map<string, string>, key: string): number => {
+  const v = m.get(key);
+  if (v === undefined)
+    throw new Error(`missing ${key}\n${[...m.keys()].join('\n')}`);
+  return Number(v);
+};
+
+interface VllmValues {
+  running?: number;
+  usage?: number;
+  prompt?: number;
+  model?: string;
+  start?: number;
+  python?: string;
+}
+function vllmPage(v: VllmValues): string {
+  const m = v.model ?? 'm';
+  return [
+    '# HELP vllm:num_requests_running Number of requests in model execution batches.',
+    '# TYPE vllm:num_requests_running gauge',
+    `vllm:num_requests_running{engine="0",model_name="${m}"} ${v.running ?? 0}`,
+    '# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.',
+    '# TYPE vllm:kv_cache_usage_perc gauge',
+    `vllm:kv_cache_usage_perc{engine="0",model_name="${m}"} ${v.usage ?? 0}`,
+    '# HELP vllm:prompt_tokens_total Number of prefill tokens processed.',
+    '# TYPE vllm:prompt_tokens_total counter',
+    `vllm:prompt_tokens_total{engine="0",model_name="${m}"} ${v.prompt ?? 0}`,
+    '# HELP vllm:prompt_tokens_created Number of prefill tokens processed.',
+    '# TYPE vllm:prompt_tokens_created gauge',
+    `vllm:prompt_tokens_created{engine="0",model_name="${m}"} 1.7e+09`,
+    '# TYPE process_start_time_seconds gauge',
+    `process_start_time_seconds ${v.start ?? 100}`,
+    '# TYPE python_info gauge',
+    `python_info{version="${v.python ?? '3.11'}"} 1.0`,
+    '# TYPE vllm:cache_config_info gauge',
+    'vllm:cache_config_info{block_size="16",engine="0"} 1.0',
+    '',
+  ].join('\n');
+}
+
+function ttftPage(
+  buckets: [string, number][],
+  sum: number,
+  count: number,
+  extra = '',
+): string {
+  return [
+    '# HELP vllm:time_to_first_token_seconds Histogram of time to first token in seconds.',
+    '# TYPE vllm:time_to_first_token_seconds histogram',
+    `vllm:time_to_first_token_seconds_sum{model_name="m"} ${sum}`,
+    ...buckets.map(
+      ([le, c]) =>
+        `vllm:time_to_first_token_seconds_bucket{le="${le}",model_name="m"} ${c}`,
+    ),
+    `vllm:time_to_first_token_seconds_count{model_name="m"} ${count}`,
+    extra,
+  ].join('\n');
+}
+
+const A = endpointRef(1, 'decode', '10.0.0.1', 0);
+const B = endpointRef(2, 'decode', '10.0.0.2', 0);
+const P = endpointRef(3, 'prefill', '10.0.0.3', 0);
+
+describe('MetricsAggregator: reductions', () => {
+  const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+  const snap = agg.ingest(
+    cycleOf(
+      [
+        okPage(
+          A,
+          vllmPage({
+            running: 3,
+            usage: 0.2,
+            prompt: 100,
+            start: 200,
+            python: '3.11',
+          }),
+          900,
+        ),
+        okPage(
+          B,
+          vllmPage({
+            running: 5,
+            usage: 0.6,
+            prompt: 50,
+            start: 100,
+            python: '3.12',
+          }),
+          950,
+        ),
+      ],
+      1000,
+    ),
+  );
+  const full = samples(snap);
+
+  it('sums counters and request gauges after dropping the engine label', () => {
+    expect(num(full, 'vllm:num_requests_running{model_name="m"}')).toBe(8);
+    expect(num(full, 'vllm:prompt_tokens_total{model_name="m"}')).toBe(150);
+  });
+
+  it('averages cache usage and derives the maxima', () => {
+    expect(num(full, 'vllm:kv_cache_usage_perc{model_name="m"}')).toBeCloseTo(
+      0.4,
+      12,
+    );
+    expect(num(full, 'vllm:kv_cache_usage_perc_max{model_name="m"}')).toBe(0.6);
+    expect(num(full, 'vllm:num_requests_running_max{model_name="m"}')).toBe(5);
+  });
+
+  it('takes the min start time and passes info gauges through', () => {
+    expect(num(full, 'process_start_time_seconds')).toBe(100);
+    expect(num(full, 'python_info{version="3.11"}')).toBe(1);
+    expect(num(full, 'python_info{version="3.12"}')).toBe(1);
+    expect(num(full, 'vllm:cache_config_info{block_size="16"}')).toBe(1); // not 2
+  });
+
+  it('drops *_created series and families', () => {
+    const text = snap.render('full', undefined, 'prometheus').body.toString();
+    expect(text).not.toContain('_created');
+    expect(
+      snap.render('dp', undefined, 'prometheus').body.toString(),
+    ).not.toContain('_created');
+  });
+
+  it('keeps the engine label and raw values in the dp view, with injected labels first', () => {
+    const dp = samples(snap, 'dp');
+    expect(
+      num(
+        dp,
+        'vllm:num_requests_running{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",engine="0",model_name="m"}',
+      ),
+    ).toBe(3);
+    expect(
+      num(
+        dp,
+        'motor:endpoint_up{dp_rank="0",role="decode",instance_id="2",pod_ip="10.0.0.2"}',
+      ),
+    ).toBe(1);
+    expect(
+      num(
+        dp,
+        'motor:endpoint_last_success_timestamp_seconds{dp_rank="0",role="decode",instance_id="2",pod_ip="10.0.0.2"}',
+      ),
+    ).toBe(0.95);
+  });
+
+  it('groups per instance, role and node with the view labels', () => {
+    expect(
+      num(
+        samples(snap, 'instance'),
+        'vllm:num_requests_running{instance_id="2",role="decode",model_name="m"}',
+      ),
+    ).toBe(5);
+    expect(
+      num(
+        samples(snap, 'role'),
+        'vllm:num_requests_running{role="decode",model_name="m"}',
+      ),
+    ).toBe(8);
+    expect(
+      num(
+        samples(snap, 'node'),
+        'vllm:num_requests_running{pod_ip="10.0.0.1",role="decode",model_name="m"}',
+      ),
+    ).toBe(3);
+  });
+
+  it('adds freshness metrics with each view’s labels', () => {
+    expect(num(full, 'motor:endpoints_configured')).toBe(2);
+    expect(num(full, 'motor:endpoints_scraped')).toBe(2);
+    expect(num(full, 'motor:scrape_duration_seconds')).toBe(1);
+    const role = samples(snap, 'role');
+    expect(num(role, 'motor:endpoints_configured{role="decode"}')).toBe(2);
+    expect(num(role, 'motor:endpoints_configured{role="prefill"}')).toBe(0);
+    expect(
+      num(
+        samples(snap, 'instance'),
+        'motor:endpoints_scraped{instance_id="1",role="decode"}',
+      ),
+    ).toBe(1);
+    // the last answer of instance 2 came 950 ms after the cycle start (0)
+    expect(
+      num(
+        samples(snap, 'instance'),
+        'motor:scrape_duration_seconds{instance_id="2",role="decode"}',
+      ),
+    ).toBe(0.95);
+    expect(num(full, 'motor:active_decode_workers')).toBe(2);
+    expect(num(full, 'motor:active_prefill_workers')).toBe(0);
+  });
+
+  it('memoizes each rendering', () => {
+    const first = snap.render('role', 'decode', 'prometheus');
+    expect(snap.render('role', 'decode', 'prometheus')).toBe(first);
+    expect(snap.render('role', 'decode', 'prometheus').body).toBe(first.body);
+    expect(snap.render('full', 'decode', 'opentelemetry')).toBe(
+      snap.render('full', undefined, 'opentelemetry'),
+    );
+    expect(first.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
+  });
+
+  it('reports per-endpoint scrape status', () => {
+    expect(snap.createdAt).toBe(1000);
+    expect(snap.endpoints).toEqual([
+      {
+        key: A.key,
+        up: true,
+        lastSuccessAt: 900,
+        lastError: null,
+        stale: false,
+        badLines: 0,
+      },
+      {
+        key: B.key,
+        up: true,
+        lastSuccessAt: 950,
+        lastError: null,
+        stale: false,
+        badLines: 0,
+      },
+    ]);
+  });
+});
+
+describe('MetricsAggregator: histograms and quantiles', () => {
+  it('merges buckets per numeric le and derives quantiles like histogram_quantile', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(
+      cycleOf(
+        [
+          okPage(
+            A,
+            ttftPage(
+              [
+                ['0.1', 2],
+                ['0.5', 6],
+                ['1.0', 8],
+                ['+Inf', 10],
+              ],
+              4,
+              10,
+            ),
+            1,
+          ),
+          okPage(
+            B,
+            ttftPage(
+              [
+                ['0.10', 0],
+                ['5e-1', 4],
+                ['1', 8],
+                ['+inf', 9],
+              ],
+              6,
+              9,
+            ),
+            1,
+          ),
+        ],
+        1000,
+      ),
+    );
+    const full = samples(snap);
+    const bucket = (le: string) =>
+      num(
+        full,
+        `vllm:time_to_first_token_seconds_bucket{le="${le}",model_name="m"}`,
+      );
+    expect([bucket('0.1'), bucket('0.5'), bucket('1'), bucket('+Inf')]).toEqual(
+      [2, 10, 16, 19],
+    );
+    expect(
+      num(full, 'vllm:time_to_first_token_seconds_sum{model_name="m"}'),
+    ).toBe(10);
+    expect(
+      num(full, 'vllm:time_to_first_token_seconds_count{model_name="m"}'),
+    ).toBe(19);
+    // rank 9.5 in (0.1, 0.5] holding 2..10 → 0.1 + 0.4 × 7.5/8
+    expect(
+      num(
+        full,
+        'vllm:time_to_first_token_seconds_p50{quantile="0.5",model_name="m"}',
+      ),
+    ).toBeCloseTo(0.475, 12);
+    // rank 18.05 > 16 → +Inf bucket → upper bound of the previous bucket
+    expect(
+      num(
+        full,
+        'vllm:time_to_first_token_seconds_p95{quantile="0.95",model_name="m"}',
+      ),
+    ).toBe(1);
+    expect(
+      num(
+        full,
+        'vllm:time_to_first_token_seconds_p99{quantile="0.99",model_name="m"}',
+      ),
+    ).toBe(1);
+    expect(
+      num(full, 'vllm:time_to_first_token_seconds_mean{model_name="m"}'),
+    ).toBeCloseTo(10 / 19, 12);
+    // each page's own quantiles in the dp view: A: rank 5 in (0.1, 0.5] holding 2..6
+    const dp = samples(snap, 'dp');
+    expect(
+      num(
+        dp,
+        'vllm:time_to_first_token_seconds_p50{quantile="0.5",dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",model_name="m"}',
+      ),
+    ).toBeCloseTo(0.1 + 0.4 * (3 / 4), 12);
+  });
+
+  it('gives NaN quantiles without observations and keeps a truncated histogram', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(
+      cycleOf(
+        [
+          okPage(
+            A,
+            ttftPage(
+              [
+                ['0.1', 0],
+                ['+Inf', 0],
+              ],
+              0,
+              0,
+            ),
+            1,
+          ),
+          okPage(
+            P,
+            ttftPage(
+              [
+                ['0.1', 1],
+                ['0.5', 2],
+              ],
+              0,
+              0,
+            ).replace(/.*_count.*\n?/, ''),
+            1,
+          ),
+        ],
+        1000,
+      ),
+    );
+    const role = samples(snap, 'role');
+    expect(
+      role.get(
+        'vllm:time_to_first_token_seconds_p50{quantile="0.5",role="decode",model_name="m"}',
+      ),
+    ).toBe('NaN');
+    expect(
+      role.get(
+        'vllm:time_to_first_token_seconds_mean{role="decode",model_name="m"}',
+      ),
+    ).toBe('NaN');
+    // no +Inf bucket → NaN, as PromQL; buckets are still shown
+    expect(
+      role.get(
+        'vllm:time_to_first_token_seconds_p99{quantile="0.99",role="prefill",model_name="m"}',
+      ),
+    ).toBe('NaN');
+    expect(
+      num(
+        role,
+        'vllm:time_to_first_token_seconds_bucket{role="prefill",le="0.5",model_name="m"}',
+      ),
+    ).toBe(2);
+  });
+});
+
+describe('MetricsAggregator: role scope', () => {
+  const decodeTtft = ttftPage(
+    [
+      ['0.1', 1],
+      ['+Inf', 2],
+    ],
+    0.3,
+    2,
+  );
+  const prefillTtft = ttftPage(
+    [
+      ['0.1', 10],
+      ['+Inf', 20],
+    ],
+    50,
+    20,
+  );
+  const prefillTime = [
+    '# TYPE vllm:request_prefill_time_seconds histogram',
+    'vllm:request_prefill_time_seconds_bucket{le="1.0"} 7',
+    'vllm:request_prefill_time_seconds_bucket{le="+Inf"} 7',
+    'vllm:request_prefill_time_seconds_count 7',
+    'vllm:request_prefill_time_seconds_sum 3',
+  ].join('\n');
+
+  it('takes TTFT from decode instances and prefill time from prefill instances in the full view', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, decodeTtft + prefillTime.replaceAll(' 7', ' 1'), 1),
+          okPage(P, prefillTtft + prefillTime, 1),
+        ],
+        1000,
+      ),
+    );
+    const full = samples(snap);
+    expect(
+      num(full, 'vllm:time_to_first_token_seconds_count{model_name="m"}'),
+    ).toBe(2);
+    expect(num(full, 'vllm:request_prefill_time_seconds_count')).toBe(7);
+    // the role view is not filtered: each role shows its own
+    const role = samples(snap, 'role');
+    expect(
+      num(
+        role,
+        'vllm:time_to_first_token_seconds_count{role="prefill",model_name="m"}',
+      ),
+    ).toBe(20);
+    expect(
+      num(role, 'vllm:request_prefill_time_seconds_count{role="decode"}'),
+    ).toBe(1);
+  });
+
+  it('does not filter when no instance of the scoped role is registered', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(cycleOf([okPage(P, prefillTtft, 1)], 1000));
+    expect(
+      num(
+        samples(snap),
+        'vllm:time_to_first_token_seconds_count{model_name="m"}',
+      ),
+    ).toBe(20);
+  });
+
+  it('counts union instances on both sides', () => {
+    const U = endpointRef(4, 'union', '10.0.0.4', 0);
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(
+      cycleOf([okPage(U, decodeTtft, 1), okPage(P, prefillTtft, 1)], 1000),
+    );
+    expect(
+      num(
+        samples(snap),
+        'vllm:time_to_first_token_seconds_count{model_name="m"}',
+      ),
+    ).toBe(2);
+  });
+
+  it('renders only the requested role with a role filter', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(
+      cycleOf([okPage(A, decodeTtft, 1), okPage(P, prefillTtft, 1)], 1000),
+    );
+    const prefill = samples(snap, 'role', 'prefill');
+    const keys = [...prefill.keys()];
+    expect(keys.some((k) => k.includes('role="decode"'))).toBe(false);
+    expect(keys.some((k) => k.includes('role="union"'))).toBe(false);
+    expect(
+      num(
+        prefill,
+        'vllm:time_to_first_token_seconds_count{role="prefill",model_name="m"}',
+      ),
+    ).toBe(20);
+    expect(num(prefill, 'motor:endpoints_configured{role="prefill"}')).toBe(1);
+  });
+});
+
+describe('MetricsAggregator: staleness', () => {
+  it('keeps a failed endpoint’s last good samples until stale, then drops it', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 5_000 });
+    agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({ running: 3, prompt: 100 }), 1000),
+          okPage(B, vllmPage({ running: 5, prompt: 50 }), 1000),
+        ],
+        1000,
+      ),
+    );
+
+    const s2 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({ running: 3, prompt: 110 }), 4000),
+          failedPage(B, 'ECONNREFUSED', 4000),
+        ],
+        4000,
+      ),
+    );
+    const f2 = samples(s2);
+    expect(num(f2, 'vllm:num_requests_running{model_name="m"}')).toBe(8);
+    expect(num(f2, 'vllm:prompt_tokens_total{model_name="m"}')).toBe(160);
+    expect(num(f2, 'motor:endpoints_scraped')).toBe(1);
+    expect(num(f2, 'motor:endpoints_configured')).toBe(2);
+    expect(s2.endpoints[1]).toEqual({
+      key: B.key,
+      up: false,
+      lastSuccessAt: 1000,
+      lastError: 'ECONNREFUSED',
+      stale: false,
+      badLines: 0,
+    });
+    const dp2 = samples(s2, 'dp');
+    expect(
+      num(
+        dp2,
+        'motor:endpoint_up{dp_rank="0",role="decode",instance_id="2",pod_ip="10.0.0.2"}',
+      ),
+    ).toBe(0);
+    expect(
+      dp2.has(
+        'vllm:num_requests_running{dp_rank="0",role="decode",instance_id="2",pod_ip="10.0.0.2",engine="0",model_name="m"}',
+      ),
+    ).toBe(true);
+
+    const s3 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({ running: 3, prompt: 120 }), 7000),
+          failedPage(B, 'timeout', 7000),
+        ],
+        7000,
+      ),
+    );
+    const f3 = samples(s3);
+    expect(num(f3, 'vllm:num_requests_running{model_name="m"}')).toBe(3); // gone, not zeroed
+    expect(num(f3, 'vllm:prompt_tokens_total{model_name="m"}')).toBe(170); // counters stay monotonic
+    expect(s3.endpoints[1]).toMatchObject({
+      up: false,
+      stale: true,
+      lastError: 'timeout',
+    });
+    const dp3 = samples(s3, 'dp');
+    expect(
+      [...dp3.keys()].filter(
+        (k) => k.includes('instance_id="2"') && !k.startsWith('motor:'),
+      ),
+    ).toEqual([]);
+    expect(
+      num(
+        dp3,
+        'motor:endpoint_last_success_timestamp_seconds{dp_rank="0",role="decode",instance_id="2",pod_ip="10.0.0.2"}',
+      ),
+    ).toBe(1);
+
+    // back: resumes without a jump or a drop
+    const s4 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({ running: 3, prompt: 130 }), 10000),
+          okPage(B, vllmPage({ running: 5, prompt: 70 }), 10000),
+        ],
+        10000,
+      ),
+    );
+    expect(num(samples(s4), 'vllm:prompt_tokens_total{model_name="m"}')).toBe(
+      200,
+    );
+  });
+
+  it('treats an answer without any parsable sample as a failure', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 5_000 });
+    agg.ingest(cycleOf([okPage(A, vllmPage({ running: 3 }), 1000)], 1000));
+    const s = agg.ingest(
+      cycleOf([okPage(A, '<html>oops</html>\n', 2000)], 2000),
+    );
+    expect(s.endpoints[0]).toMatchObject({
+      up: false,
+      lastSuccessAt: 1000,
+      lastError: 'no parsable sample',
+      badLines: 1,
+    });
+    expect(num(samples(s), 'vllm:num_requests_running{model_name="m"}')).toBe(
+      3,
+    );
+    expect(num(samples(s), 'motor:endpoints_scraped')).toBe(0);
+  });
+});
+
+describe('MetricsAggregator: monotonic cluster counters', () => {
+  it('survives an engine restart (counter reset) in merged views, raw in dp', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({ prompt: 100 }), 1000),
+          okPage(B, vllmPage({ prompt: 50 }), 1000),
+        ],
+        1000,
+      ),
+    );
+    const s2 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({ prompt: 10 }), 2000),
+          okPage(B, vllmPage({ prompt: 60 }), 2000),
+        ],
+        2000,
+      ),
+    );
+    expect(num(samples(s2), 'vllm:prompt_tokens_total{model_name="m"}')).toBe(
+      170,
+    );
+    expect(
+      num(
+        samples(s2, 'instance'),
+        'vllm:prompt_tokens_total{instance_id="1",role="decode",model_name="m"}',
+      ),
+    ).toBe(110);
+    expect(
+      num(
+        samples(s2, 'dp'),
+        'vllm:prompt_tokens_total{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",engine="0",model_name="m"}',
+      ),
+    ).toBe(10);
+    const s3 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({ prompt: 5 }), 3000),
+          okPage(B, vllmPage({ prompt: 60 }), 3000),
+        ],
+        3000,
+      ),
+    );
+    expect(num(samples(s3), 'vllm:prompt_tokens_total{model_name="m"}')).toBe(
+      175,
+    );
+  });
+
+  it('keeps the full view counter when an instance leaves, and forgets label sets with no live source', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const other = vllmPage({ prompt: 7, model: 'other' });
+    const s1 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({ prompt: 100 }), 1000),
+          okPage(B, vllmPage({ prompt: 50 }) + other, 1000),
+        ],
+        1000,
+      ),
+    );
+    expect(
+      num(samples(s1), 'vllm:prompt_tokens_total{model_name="other"}'),
+    ).toBe(7);
+    const s2 = agg.ingest(
+      cycleOf([okPage(A, vllmPage({ prompt: 101 }), 2000)], 2000),
+    );
+    const full = samples(s2);
+    expect(num(full, 'vllm:prompt_tokens_total{model_name="m"}')).toBe(151);
+    expect(full.has('vllm:prompt_tokens_total{model_name="other"}')).toBe(
+      false,
+    );
+    expect(
+      num(
+        samples(s2, 'role'),
+        'vllm:prompt_tokens_total{role="decode",model_name="m"}',
+      ),
+    ).toBe(151);
+    expect(
+      [...samples(s2, 'instance').keys()].some((k) =>
+        k.includes('instance_id="2"'),
+      ),
+    ).toBe(false);
+    // the baseline lives on with the label set
+    const s3 = agg.ingest(
+      cycleOf([okPage(A, vllmPage({ prompt: 105 }), 3000)], 3000),
+    );
+    expect(num(samples(s3), 'vllm:prompt_tokens_total{model_name="m"}')).toBe(
+      155,
+    );
+  });
+
+  it('keeps histogram buckets monotonic when an endpoint restarts and another leaves', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const page = (a: number, b: number) =>
+      ttftPage(
+        [
+          ['0.1', a],
+          ['+Inf', b],
+        ],
+        b,
+        b,
+      );
+    agg.ingest(
+      cycleOf([okPage(A, page(5, 10), 1), okPage(B, page(1, 2), 1)], 1000),
+    );
+    const s2 = agg.ingest(cycleOf([okPage(A, page(1, 1), 2)], 2000));
+    const full = samples(s2);
+    expect(
+      num(
+        full,
+        'vllm:time_to_first_token_seconds_bucket{le="0.1",model_name="m"}',
+      ),
+    ).toBe(7);
+    expect(
+      num(
+        full,
+        'vllm:time_to_first_token_seconds_bucket{le="+Inf",model_name="m"}',
+      ),
+    ).toBe(13);
+    expect(
+      num(full, 'vllm:time_to_first_token_seconds_count{model_name="m"}'),
+    ).toBe(13);
+  });
+
+  it('keeps a counter that vanishes from a live page until it is stale', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 5_000 });
+    const extra = '# TYPE foo_total counter\nfoo_total 40\n';
+    agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({}) + extra, 1000),
+          okPage(B, vllmPage({}) + extra, 1000),
+        ],
+        1000,
+      ),
+    );
+    const s2 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({}) + extra.replace('40', '41'), 2000),
+          okPage(B, vllmPage({}), 2000),
+        ],
+        2000,
+      ),
+    );
+    expect(num(samples(s2), 'foo_total')).toBe(81);
+    const s3 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({}) + extra.replace('40', '42'), 9000),
+          okPage(B, vllmPage({}), 9000),
+        ],
+        9000,
+      ),
+    );
+    expect(num(samples(s3), 'foo_total')).toBe(82); // folded into the baseline
+    const s4 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({}) + extra.replace('40', '43'), 10000),
+          okPage(B, vllmPage({}), 10000),
+        ],
+        10000,
+      ),
+    );
+    expect(num(samples(s4), 'foo_total')).toBe(83);
+  });
+});
+
+describe('MetricsAggregator: labels, values and families', () => {
+  it('renames an engine label the view injects to exported_<name>', () => {
+    const sglang =
+      '# TYPE sglang:num_running_reqs gauge\nsglang:num_running_reqs{dp_rank="3",role="x",model_name="m"} 4\n';
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(cycleOf([okPage(A, sglang, 1)], 1000));
+    expect(
+      num(
+        samples(snap),
+        'sglang:num_running_reqs{dp_rank="3",model_name="m",role="x"}',
+      ),
+    ).toBe(4);
+    expect(
+      num(
+        samples(snap, 'dp'),
+        'sglang:num_running_reqs{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",exported_dp_rank="3",model_name="m",exported_role="x"}',
+      ),
+    ).toBe(4);
+    expect(
+      num(
+        samples(snap, 'role'),
+        'sglang:num_running_reqs{role="decode",dp_rank="3",model_name="m",exported_role="x"}',
+      ),
+    ).toBe(4);
+  });
+
+  it('escapes label values and help text, and prints NaN and infinities', () => {
+    const page = [
+      '# HELP weird_gauge A \\\\ backslash\\nand a newline.',
+      '# TYPE weird_gauge gauge',
+      'weird_gauge{path="C:\\\\dir",msg="say \\"hi\\"\\nbye",b="}{,=:"} NaN',
+      'weird_gauge{path="p2"} +Inf',
+      'weird_gauge{path="p3"} -inf',
+      'weird_gauge{path="p4"} Nan',
+    ].join('\n');
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(cycleOf([okPage(A, page, 1)], 1000));
+    const text = snap.render('full', undefined, 'prometheus').body.toString();
+    expect(text).toContain(
+      '# HELP weird_gauge A \\\\ backslash\\nand a newline.\n',
+    );
+    expect(text).toContain(
+      'weird_gauge{b="}{,=:",msg="say \\"hi\\"\\nbye",path="C:\\\\dir"} NaN\n',
+    );
+    expect(text).toContain('weird_gauge{path="p2"} +Inf\n');
+    expect(text).toContain('weird_gauge{path="p3"} -Inf\n');
+    expect(text).toContain('weird_gauge{path="p4"} NaN\n');
+  });
+
+  it('keeps declared families without samples: 0 for counters/gauges, header only for histograms', () => {
+    const page =
+      '# HELP c_total C.\n# TYPE c_total counter\n# TYPE h histogram\n# TYPE i_info gauge\ng 1\n';
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(cycleOf([okPage(A, page, 1)], 1000));
+    const text = snap.render('full', undefined, 'prometheus').body.toString();
+    expect(text).toContain('# TYPE c_total counter\nc_total 0\n');
+    expect(text).toContain('# TYPE h histogram\n# HELP');
+    expect(text).toContain('# TYPE i_info gauge\n');
+    expect(text).not.toMatch(/^i_info/m);
+    expect(
+      num(samples(snap, 'instance'), 'c_total{instance_id="1",role="decode"}'),
+    ).toBe(0);
+  });
+
+  it('drops negative counters and buckets and counts them as bad lines', () => {
+    const page =
+      '# TYPE c_total counter\nc_total{a="1"} -5\nc_total{a="2"} 5\n# TYPE g gauge\ng -5\n';
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(cycleOf([okPage(A, page, 1)], 1000));
+    const full = samples(snap);
+    expect(full.has('c_total{a="1"}')).toBe(false);
+    expect(num(full, 'c_total{a="2"}')).toBe(5);
+    expect(num(full, 'g')).toBe(-5);
+    expect(snap.endpoints[0]!.badLines).toBe(1);
+  });
+
+  it('sums summaries’ _sum/_count and shows their quantiles only in the dp view', () => {
+    const page = (n: number) =>
+      `# TYPE rpc summary\nrpc{quantile="0.5"} 0.2\nrpc_sum ${n}\nrpc_count ${n * 2}\n`;
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(
+      cycleOf([okPage(A, page(1), 1), okPage(B, page(2), 1)], 1000),
+    );
+    const full = samples(snap);
+    expect(num(full, 'rpc_sum')).toBe(3);
+    expect(num(full, 'rpc_count')).toBe(6);
+    expect([...full.keys()].some((k) => k.startsWith('rpc{'))).toBe(false);
+    expect(
+      num(
+        samples(snap, 'dp'),
+        'rpc{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",quantile="0.5"}',
+      ),
+    ).toBe(0.2);
+  });
+
+  it('merges two engines of one page in merged views and keeps them apart in dp', () => {
+    const page =
+      '# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{engine="0"} 2\nvllm:num_requests_waiting{engine="1"} 3\n';
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(cycleOf([okPage(A, page, 1)], 1000));
+    expect(num(samples(snap), 'vllm:num_requests_waiting')).toBe(5);
+    const dp = samples(snap, 'dp');
+    expect(
+      num(
+        dp,
+        'vllm:num_requests_waiting{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",engine="1"}',
+      ),
+    ).toBe(3);
+  });
+});
+
+describe('MetricsAggregator: derived metrics', () => {
+  it('computes the prefix cache hit rate from V1 counters, V0 as a fallback, clamped', () => {
+    const v1 = (h: number, q: number) =>
+      `# TYPE vllm:prefix_cache_hits_total counter\nvllm:prefix_cache_hits_total{model_name="m"} ${h}\n# TYPE vllm:prefix_cache_queries_total counter\nvllm:prefix_cache_queries_total{model_name="m"} ${q}\n`;
+    const v0 = (h: number, q: number) =>
+      `# TYPE vllm:gpu_prefix_cache_hits_total counter\nvllm:gpu_prefix_cache_hits_total{model_name="v0"} ${h}\n# TYPE vllm:gpu_prefix_cache_queries_total counter\nvllm:gpu_prefix_cache_queries_total{model_name="v0"} ${q}\n`;
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, v1(30, 100) + v0(9, 0), 1),
+          okPage(B, v1(0, 20), 1),
+          okPage(P, v0(5, 4), 1),
+        ],
+        1000,
+      ),
+    );
+    const full = samples(snap);
+    expect(num(full, 'vllm:prefix_cache_hit_rate{model_name="m"}')).toBeCloseTo(
+      0.25,
+      12,
+    );
+    expect(num(full, 'vllm:prefix_cache_hit_rate{model_name="v0"}')).toBe(1); // 14/4 clamped
+    const role = samples(snap, 'role');
+    // no query yet on the decode side: 0, not NaN
+    expect(
+      num(role, 'vllm:prefix_cache_hit_rate{role="decode",model_name="v0"}'),
+    ).toBe(0);
+  });
+
+  it('rates the merged token counters between the last two cycles', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const gen = (n: number) =>
+      `# TYPE sglang:generation_tokens_total counter\nsglang:generation_tokens_total ${n}\n`;
+    const s1 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({ prompt: 100 }) + gen(10), 1),
+          okPage(B, vllmPage({ prompt: 0 }), 1),
+        ],
+        3000,
+      ),
+    );
+    expect(num(samples(s1), 'motor:prompt_tokens_per_second')).toBe(0);
+    const s2 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({ prompt: 400 }) + gen(40), 1),
+          okPage(B, vllmPage({ prompt: 300 }), 1),
+        ],
+        6000,
+      ),
+    );
+    const full = samples(s2);
+    expect(num(full, 'motor:prompt_tokens_per_second')).toBe(200); // (700 - 100) / 3 s
+    expect(num(full, 'motor:generation_tokens_per_second')).toBe(10);
+    expect(
+      num(
+        samples(s2, 'instance'),
+        'motor:prompt_tokens_per_second{instance_id="2",role="decode"}',
+      ),
+    ).toBe(100);
+  });
+
+  it('counts registered, not paused instances per role', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const snap = agg.ingest(
+      cycleOf([okPage(A, vllmPage({}), 1)], 1000, {
+        instances: [
+          { id: 1, role: 'decode', paused: false },
+          { id: 2, role: 'decode', paused: true },
+          { id: 3, role: 'prefill', paused: false },
+          { id: 4, role: 'union', paused: false },
+        ],
+      }),
+    );
+    const full = samples(snap);
+    expect([
+      num(full, 'motor:active_prefill_workers'),
+      num(full, 'motor:active_decode_workers'),
+      num(full, 'motor:active_union_workers'),
+    ]).toEqual([1, 1, 1]);
+    expect(num(samples(snap, 'dp'), 'motor:active_decode_workers')).toBe(1);
+  });
+});
+
+describe('MetricsAggregator: empty snapshot', () => {
+  it('serves only the coordinator’s own freshness metrics, in every view', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.emptySnapshot(5000);
+    expect(snap.createdAt).toBe(5000);
+    expect(snap.endpoints).toEqual([]);
+    for (const view of ['full', 'instance', 'dp', 'node'] as const) {
+      const s = samples(snap, view);
+      expect(num(s, 'motor:endpoints_configured')).toBe(0);
+      expect(num(s, 'motor:endpoints_scraped')).toBe(0);
+      expect([...s.keys()].every((k) => k.startsWith('motor:'))).toBe(true);
+    }
+    expect(
+      num(
+        samples(snap, 'role', 'union'),
+        'motor:endpoints_configured{role="union"}',
+      ),
+    ).toBe(0);
+  });
+});

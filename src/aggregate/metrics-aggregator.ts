@@ -1,0 +1,359 @@
+import { ROLES, type Role } from '../instances/role.js';
+import type { LabelPair } from '../parse/label-block.js';
+import type { ViewOutput } from './aggregate.types.js';
+import type {
+  CycleInput,
+  EndpointRef,
+  EndpointScrapeStatus,
+  InstanceRef,
+  ViewType,
+} from './cycle.types.js';
+import { EndpointState, PageIngestor } from './endpoint-samples.js';
+import {
+  AggregatedSnapshot,
+  type MetricsSnapshot,
+} from './metrics-snapshot.js';
+import {
+  FLAG_COUNTER,
+  FLAG_SCOPE_DECODE,
+  FLAG_SCOPE_PREFILL,
+  SeriesCatalog,
+} from './series-catalog.js';
+import {
+  ViewBuilder,
+  ViewMemory,
+  type BuildContext,
+  type GroupSpec,
+} from './view-builder.js';
+
+export type { MetricsSnapshot } from './metrics-snapshot.js';
+
+export interface AggregatorOptions {
+  /** A failed endpoint keeps contributing its last good samples for this long. */
+  staleAfterMs: number;
+}
+
+const MERGED_VIEWS = ['full', 'role', 'instance', 'node'] as const;
+type MergedView = (typeof MERGED_VIEWS)[number];
+
+function groupKey(view: MergedView | 'dp', ref: EndpointRef): string {
+  switch (view) {
+    case 'full':
+      return '';
+    case 'role':
+      return ref.role;
+    case 'instance':
+      return String(ref.instanceId);
+    case 'node':
+      return `${ref.podIp}|${ref.role}`;
+    case 'dp':
+      return ref.key;
+  }
+}
+
+const ROLE_RANK: Readonly<Record<Role, number>> = {
+  prefill: 0,
+  decode: 1,
+  union: 2,
+};
+
+/**
+ * The pure metrics pipeline of one coordinator: pages in, one immutable snapshot per cycle out.
+ * State kept across cycles: each endpoint's last good samples (staleness, counter-reset
+ * offsets, parked counters) and, per view group, the baselines that keep cluster counters
+ * monotonic when a source leaves. No I/O, no timers: it can run in a worker thread.
+ */
+export class MetricsAggregator {
+  private readonly catalog = new SeriesCatalog();
+  private readonly ingestor = new PageIngestor(this.catalog);
+  private readonly builder = new ViewBuilder();
+  private readonly endpoints = new Map<string, EndpointState>();
+  private readonly memory: Record<ViewType, ViewMemory> = {
+    full: new ViewMemory(),
+    role: new ViewMemory(),
+    instance: new ViewMemory(),
+    node: new ViewMemory(),
+    dp: new ViewMemory(),
+  };
+  /** The role-scope masks the previous cycle merged the full view with. */
+  private skipMask: Record<Role, number> = { prefill: 0, decode: 0, union: 0 };
+  private readonly fold = (
+    ref: EndpointRef,
+    sid: number,
+    value: number,
+  ): void => this.foldIntoBaselines(ref, sid, value);
+
+  constructor(private readonly opts: AggregatorOptions) {}
+
+  ingest(cycle: CycleInput): MetricsSnapshot {
+    const { staleAfterMs } = this.opts;
+    const present = new Set<string>();
+    const order: EndpointState[] = [];
+    for (const page of cycle.pages) {
+      const ref = page.endpoint;
+      if (present.has(ref.key)) continue; // one result per endpoint: the first wins
+      present.add(ref.key);
+      let st = this.endpoints.get(ref.key);
+      if (st && st.ref.role !== ref.role) {
+        this.retire(st);
+        st = undefined;
+      }
+      if (!st) {
+        st = new EndpointState(ref);
+        this.endpoints.set(ref.key, st);
+      }
+      st.ref = ref;
+      st.lastAt = page.at;
+      if (page.status === 'ok' && typeof page.body === 'string') {
+        const stats = this.ingestor.ingest(
+          st,
+          page.body,
+          page.at,
+          staleAfterMs,
+          this.fold,
+        );
+        st.badLines = stats.badLines;
+        if (stats.samples > 0) {
+          st.up = true;
+          st.lastSuccessAt = page.at;
+          st.lastError = null;
+        } else {
+          st.up = false;
+          st.lastError = 'no parsable sample';
+        }
+      } else {
+        st.up = false;
+        st.lastError = page.error ?? 'scrape failed';
+      }
+      st.stale =
+        st.lastSuccessAt !== null &&
+        cycle.finishedAt - st.lastSuccessAt > staleAfterMs;
+      order.push(st);
+    }
+    for (const [key, st] of this.endpoints) {
+      if (present.has(key)) continue;
+      this.retire(st);
+      this.endpoints.delete(key);
+    }
+
+    const skipMask = scopeMasks(cycle.instances);
+    const ctx: BuildContext = {
+      catalog: this.catalog,
+      startedAt: cycle.startedAt,
+      finishedAt: cycle.finishedAt,
+      skipMask,
+      workers: activeWorkers(cycle.instances),
+    };
+    const views = this.buildViews(order, ctx, this.memory);
+    this.skipMask = skipMask;
+    const endpoints: EndpointScrapeStatus[] = order.map((st) => ({
+      key: st.ref.key,
+      up: st.up,
+      lastSuccessAt: st.lastSuccessAt,
+      lastError: st.lastError,
+      stale: st.stale,
+      badLines: st.badLines,
+    }));
+    return new AggregatedSnapshot(
+      cycle.finishedAt,
+      endpoints,
+      this.catalog,
+      views,
+    );
+  }
+
+  emptySnapshot(now: number): MetricsSnapshot {
+    const ctx: BuildContext = {
+      catalog: this.catalog,
+      startedAt: now,
+      finishedAt: now,
+      skipMask: { prefill: 0, decode: 0, union: 0 },
+      workers: { prefill: 0, decode: 0, union: 0 },
+    };
+    const scratch: Record<ViewType, ViewMemory> = {
+      full: new ViewMemory(),
+      role: new ViewMemory(),
+      instance: new ViewMemory(),
+      node: new ViewMemory(),
+      dp: new ViewMemory(),
+    };
+    return new AggregatedSnapshot(
+      now,
+      [],
+      this.catalog,
+      this.buildViews([], ctx, scratch),
+    );
+  }
+
+  private buildViews(
+    order: readonly EndpointState[],
+    ctx: BuildContext,
+    memory: Record<ViewType, ViewMemory>,
+  ): Record<ViewType, ViewOutput> {
+    const specs = groupSpecs(order);
+    return {
+      full: this.builder.build('full', specs.full, ctx, memory.full),
+      role: this.builder.build('role', specs.role, ctx, memory.role),
+      instance: this.builder.build(
+        'instance',
+        specs.instance,
+        ctx,
+        memory.instance,
+      ),
+      node: this.builder.build('node', specs.node, ctx, memory.node),
+      dp: this.builder.build('dp', specs.dp, ctx, memory.dp),
+    };
+  }
+
+  /** An endpoint leaves (unregistered, or its role changed): its counters become baselines. */
+  private retire(st: EndpointState): void {
+    const c = st.cur;
+    const flags = this.catalog.sidFlags;
+    for (let i = 0; i < c.n; i++) {
+      const sid = c.sids[i]!;
+      if (flags[sid]! & FLAG_COUNTER)
+        this.foldIntoBaselines(st.ref, sid, c.raw[i]! + c.off[i]!);
+    }
+    c.n = 0;
+  }
+
+  private foldIntoBaselines(
+    ref: EndpointRef,
+    sid: number,
+    value: number,
+  ): void {
+    if (Number.isNaN(value)) return;
+    const mid = this.catalog.sidMid[sid]!;
+    if (mid < 0) return;
+    const skipFull =
+      (this.catalog.sidFlags[sid]! & this.skipMask[ref.role]) !== 0;
+    for (const view of MERGED_VIEWS) {
+      if (view === 'full' && skipFull) continue;
+      const key = groupKey(view, ref);
+      const baselines = this.memory[view].baselines;
+      let b = baselines.get(key);
+      if (!b) {
+        b = new Map();
+        baselines.set(key, b);
+      }
+      b.set(mid, (b.get(mid) ?? 0) + value);
+    }
+  }
+}
+
+function scopeMasks(instances: readonly InstanceRef[]): Record<Role, number> {
+  const decodeSide = instances.some(
+    (i) => i.role === 'decode' || i.role === 'union',
+  );
+  const prefillSide = instances.some(
+    (i) => i.role === 'prefill' || i.role === 'union',
+  );
+  return {
+    prefill: decodeSide ? FLAG_SCOPE_DECODE : 0,
+    decode: prefillSide ? FLAG_SCOPE_PREFILL : 0,
+    union: 0,
+  };
+}
+
+function activeWorkers(
+  instances: readonly InstanceRef[],
+): Record<Role, number> {
+  const workers: Record<Role, number> = { prefill: 0, decode: 0, union: 0 };
+  for (const i of instances) if (!i.paused) workers[i.role]++;
+  return workers;
+}
+
+function groupSpecs(
+  order: readonly EndpointState[],
+): Record<ViewType, GroupSpec[]> {
+  const by = (
+    keyOf: (st: EndpointState) => string,
+  ): Map<string, EndpointState[]> => {
+    const m = new Map<string, EndpointState[]>();
+    for (const st of order) {
+      const k = keyOf(st);
+      const list = m.get(k);
+      if (list) list.push(st);
+      else m.set(k, [st]);
+    }
+    return m;
+  };
+  const spec = (
+    key: string,
+    labels: LabelPair[],
+    endpoints: EndpointState[],
+    role?: Role,
+  ): GroupSpec => ({
+    key,
+    labels,
+    role,
+    endpoints,
+  });
+
+  const byRole = by((st) => st.ref.role);
+  const role = ROLES.map((r) => spec(r, [['role', r]], byRole.get(r) ?? [], r));
+
+  const instance = [...by((st) => groupKey('instance', st.ref))]
+    .map(([key, eps]) => {
+      const ref = eps[0]!.ref;
+      return {
+        id: ref.instanceId,
+        s: spec(
+          key,
+          [
+            ['instance_id', key],
+            ['role', ref.role],
+          ],
+          eps,
+        ),
+      };
+    })
+    .sort((a, b) => a.id - b.id)
+    .map((x) => x.s);
+
+  const node = [...by((st) => groupKey('node', st.ref))]
+    .map(([key, eps]) => {
+      const ref = eps[0]!.ref;
+      return {
+        ref,
+        s: spec(
+          key,
+          [
+            ['pod_ip', ref.podIp],
+            ['role', ref.role],
+          ],
+          eps,
+        ),
+      };
+    })
+    .sort((a, b) =>
+      a.ref.podIp < b.ref.podIp
+        ? -1
+        : a.ref.podIp > b.ref.podIp
+          ? 1
+          : ROLE_RANK[a.ref.role] - ROLE_RANK[b.ref.role],
+    )
+    .map((x) => x.s);
+
+  const dp = [...order]
+    .sort(
+      (a, b) =>
+        a.ref.instanceId - b.ref.instanceId ||
+        (a.ref.podIp < b.ref.podIp ? -1 : a.ref.podIp > b.ref.podIp ? 1 : 0) ||
+        a.ref.dpRank - b.ref.dpRank,
+    )
+    .map((st) =>
+      spec(
+        st.ref.key,
+        [
+          ['dp_rank', String(st.ref.dpRank)],
+          ['role', st.ref.role],
+          ['instance_id', String(st.ref.instanceId)],
+          ['pod_ip', st.ref.podIp],
+        ],
+        [st],
+      ),
+    );
+
+  return { full: [spec('', [], [...order])], role, instance, node, dp };
+}

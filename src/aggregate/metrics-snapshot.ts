@@ -1,0 +1,58 @@
+import type { Role } from '../instances/role.js';
+import { renderView } from '../render/render-view.js';
+import type { ViewOutput } from './aggregate.types.js';
+import type {
+  EndpointScrapeStatus,
+  OutputFormat,
+  RenderedView,
+  ViewType,
+} from './cycle.types.js';
+import type { SeriesCatalog } from './series-catalog.js';
+
+export interface MetricsSnapshot {
+  /** ms epoch (cycle.finishedAt). */
+  readonly createdAt: number;
+  readonly endpoints: readonly EndpointScrapeStatus[];
+  /**
+   * Memoized: each (view, role, format) is rendered at most once per snapshot.
+   * `role` only matters for view `role` (undefined = all roles).
+   */
+  render(
+    view: ViewType,
+    role: Role | undefined,
+    format: OutputFormat,
+  ): RenderedView;
+}
+
+/** One cycle's merged data; views are rendered lazily, once each. */
+export class AggregatedSnapshot implements MetricsSnapshot {
+  private readonly rendered = new Map<string, RenderedView>();
+
+  constructor(
+    readonly createdAt: number,
+    readonly endpoints: readonly EndpointScrapeStatus[],
+    private readonly catalog: SeriesCatalog,
+    private readonly views: Readonly<Record<ViewType, ViewOutput>>,
+  ) {}
+
+  render(
+    view: ViewType,
+    role: Role | undefined,
+    format: OutputFormat,
+  ): RenderedView {
+    const r = view === 'role' ? role : undefined;
+    const key = `${view}|${r ?? ''}|${format}`;
+    let result = this.rendered.get(key);
+    if (!result) {
+      result = renderView(
+        this.catalog,
+        this.views[view],
+        r,
+        format,
+        this.createdAt,
+      );
+      this.rendered.set(key, result);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,706 @@
+import type { MetricType } from '../parse/exposition-parser.js';
+import { parseSeriesText, type LabelPair } from '../parse/label-block.js';
+import { formatNumber, parseNumber } from '../parse/parse-number.js';
+import {
+  DERIVED_HELP,
+  DERIVED_PREFIX_HIT_RATE,
+  MEAN_SUFFIX,
+  QUANTILES,
+  guessType,
+  semanticsFor,
+  type FamilySemantics,
+  type PrefixCachePart,
+  type TokenKind,
+} from './metric-semantics.js';
+
+/**
+ * Interning of everything the pipeline meets, so per-cycle work is integer work:
+ * - a *family* per metric name (type, help, semantics);
+ * - a *sid* per distinct series text as written on the wire (`name{labels}`), resolved
+ *   once into the merged series it feeds (the hot path is one Map lookup per sample);
+ * - a *mid* per merged series: family + sample name + canonical (sorted) labels. The
+ *   `engine` label is dropped for merged views and kept for the `dp` view, so a page
+ *   with an `engine` label yields two mids per series; `le` is normalized numerically.
+ * Descriptors are append-only, so an older snapshot can keep reading them.
+ */
+
+export const RED_SUM = 0;
+export const RED_MEAN = 1;
+export const RED_MAX = 2;
+export const RED_MIN = 3;
+export const RED_FIRST = 4;
+const REDUCTION_CODE = {
+  sum: RED_SUM,
+  mean: RED_MEAN,
+  max: RED_MAX,
+  min: RED_MIN,
+  first: RED_FIRST,
+};
+
+export const KIND_PLAIN = 0;
+export const KIND_BUCKET = 1;
+export const KIND_SUM = 2;
+export const KIND_COUNT = 3;
+/** A summary's `{quantile="…"}` series: cannot be merged, shown in the `dp` view only. */
+export const KIND_QUANTILE = 4;
+const KIND_RANK = [0, 0, 1, 2, 0];
+
+export const FLAG_COUNTER = 1;
+export const FLAG_SCOPE_DECODE = 2;
+export const FLAG_SCOPE_PREFILL = 4;
+
+export const SID_INVALID = -1;
+export const SID_DROPPED = -2;
+
+/** Distinct series texts remembered at most (protects memory against label churn). */
+const MAX_SERIES_TEXTS = 2_000_000;
+
+export interface Family {
+  readonly id: number;
+  readonly name: string;
+  readonly type: MetricType;
+  help: string | undefined;
+  readonly sem: FamilySemantics;
+  /** Computed by the coordinator (quantile gauges, max, hit rate, motor:*). */
+  readonly derived: boolean;
+  readonly mids: number[];
+  /** Series used to keep a declared but empty family visible (value 0), or -1. */
+  zeroMid: number;
+  /** Derived gauges `_p50`, `_p95`, `_p99`, `_mean` (histograms with quantiles). */
+  readonly quantileFamilies: (Family | undefined)[];
+  maxFamily: Family | undefined;
+}
+
+export interface HistGroup {
+  readonly id: number;
+  readonly family: Family;
+  /** Labels without `le` / `quantile`. */
+  readonly labels: readonly LabelPair[];
+  readonly buckets: Series[];
+  sum: Series | undefined;
+  count: Series | undefined;
+  readonly quantiles: Series[];
+  /** p50, p95, p99, mean series (may hold undefined when a name was taken). */
+  readonly derived: (Series | undefined)[];
+  /** Rendering cache, per view index. */
+  readonly viewLabels: (readonly LabelPair[] | undefined)[];
+}
+
+export interface Series {
+  readonly id: number;
+  readonly family: Family;
+  readonly name: string;
+  /** Canonical labels sorted by name; `le` / `quantile` included for buckets / summary quantiles. */
+  readonly labels: readonly LabelPair[];
+  readonly kind: number;
+  /** `le` of a bucket or `quantile` of a summary series, NaN otherwise. */
+  readonly bound: number;
+  readonly hist: HistGroup | undefined;
+  /** Label printed first (the `quantile` label of derived quantile gauges). */
+  readonly lead: LabelPair | undefined;
+  readonly reduction: number;
+  /** Rendering caches, per view index. */
+  readonly viewLabels: (readonly LabelPair[] | undefined)[];
+  readonly viewText: (string | undefined)[];
+}
+
+export interface PrefixPair {
+  readonly parts: Partial<Record<PrefixCachePart, number>>;
+  readonly rate: number;
+}
+
+export const MOTOR = {
+  configured: 'motor:endpoints_configured',
+  scraped: 'motor:endpoints_scraped',
+  duration: 'motor:scrape_duration_seconds',
+  up: 'motor:endpoint_up',
+  lastSuccess: 'motor:endpoint_last_success_timestamp_seconds',
+  prefillWorkers: 'motor:active_prefill_workers',
+  decodeWorkers: 'motor:active_decode_workers',
+  unionWorkers: 'motor:active_union_workers',
+  promptRate: 'motor:prompt_tokens_per_second',
+  generationRate: 'motor:generation_tokens_per_second',
+} as const;
+export type MotorMetric = keyof typeof MOTOR;
+
+const MOTOR_HELP: Record<MotorMetric, string> = {
+  configured: 'Endpoints configured (registered instances) in this view group.',
+  scraped:
+    'Endpoints that answered this cycle with at least one parsable sample.',
+  duration:
+    'Time from the start of the scrape cycle to the last answer of this view group.',
+  up: '1 when the endpoint answered this cycle with at least one parsable sample, else 0.',
+  lastSuccess:
+    'Unix time of the last successful scrape of the endpoint (0 when never).',
+  prefillWorkers: 'Registered, not paused prefill instances.',
+  decodeWorkers: 'Registered, not paused decode instances.',
+  unionWorkers: 'Registered, not paused union instances.',
+  promptRate:
+    'Prompt tokens per second over the merged endpoints, between the last two cycles.',
+  generationRate:
+    'Generation tokens per second over the merged endpoints, between the last two cycles.',
+};
+
+const HIST_SUFFIXES: readonly [string, number][] = [
+  ['_bucket', KIND_BUCKET],
+  ['_sum', KIND_SUM],
+  ['_count', KIND_COUNT],
+];
+const SUMMARY_SUFFIXES: readonly [string, number][] = [
+  ['_sum', KIND_SUM],
+  ['_count', KIND_COUNT],
+];
+
+const byName = (a: LabelPair, b: LabelPair): number =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+
+/** `le` / `quantile` values normalized numerically so `0.1`, `0.10` and `1e-1` merge. */
+function normalizeBound(text: string): number | undefined {
+  return parseNumber(text.trim(), 0, text.trim().length);
+}
+
+export class SeriesCatalog {
+  readonly families: Family[] = [];
+  readonly series: Series[] = [];
+  readonly histGroups: HistGroup[] = [];
+  /** Histogram groups with quantile gauges. */
+  readonly quantileGroups: HistGroup[] = [];
+  readonly prefixPairs: PrefixPair[] = [];
+  readonly tokenFamilies: Record<TokenKind, Family[]> = {
+    prompt: [],
+    generation: [],
+  };
+  readonly motor: Record<MotorMetric, number>;
+
+  private readonly familyByName = new Map<string, Family>();
+  private readonly seriesByKey = new Map<string, number>();
+  private readonly histByKey = new Map<string, HistGroup>();
+  private readonly prefixByKey = new Map<string, PrefixPair>();
+  private readonly sidByText = new Map<string, number>();
+
+  /** Per sid: merged mid (-1: not in merged views), dp mid, derived max mids, flags. */
+  sidMid = new Int32Array(1024);
+  sidDpMid = new Int32Array(1024);
+  sidMaxMid = new Int32Array(1024);
+  sidDpMaxMid = new Int32Array(1024);
+  sidFlags = new Uint8Array(1024);
+  sidCount = 0;
+  /** Per mid: reduction code. */
+  midReduction = new Uint8Array(1024);
+
+  private orderCache: { mids: Int32Array; familyStart: Int32Array } | undefined;
+
+  constructor() {
+    const motor = {} as Record<MotorMetric, number>;
+    for (const key of Object.keys(MOTOR) as MotorMetric[]) {
+      const f = this.newFamily(MOTOR[key], 'gauge', MOTOR_HELP[key], true, {
+        reduction: 'sum',
+        scope: 'none',
+        quantiles: false,
+      });
+      motor[key] = this.internSeries(
+        f,
+        f.name,
+        [],
+        KIND_PLAIN,
+        NaN,
+        undefined,
+        undefined,
+      );
+    }
+    this.motor = motor;
+  }
+
+  get seriesCount(): number {
+    return this.series.length;
+  }
+
+  /** Series text → sid, without resolving (hot path). */
+  lookup(text: string): number | undefined {
+    return this.sidByText.get(text);
+  }
+
+  familyByNameOrUndefined(name: string): Family | undefined {
+    return this.familyByName.get(name);
+  }
+
+  /**
+   * The family a `# TYPE` / `# HELP` line declares, created on first sight. Undefined for
+   * dropped names (`*_created`, `motor:*`, names the coordinator computes itself).
+   */
+  declare(
+    name: string,
+    type: MetricType | undefined,
+    help?: string,
+  ): Family | undefined {
+    if (name.endsWith('_created') || name.startsWith('motor:'))
+      return undefined;
+    const existing = this.familyByName.get(name);
+    if (existing) {
+      if (existing.derived) return undefined;
+      if (help !== undefined) existing.help ??= help;
+      return existing;
+    }
+    const t = type ?? guessType(name) ?? 'untyped';
+    const family = this.newFamily(name, t, help, false, semanticsFor(name, t));
+    this.addDerivedFamilies(family);
+    return family;
+  }
+
+  /**
+   * Resolves a series text seen for the first time, in the context of the family the page
+   * last declared. Returns a sid, SID_INVALID (bad line) or SID_DROPPED (ignored on purpose).
+   */
+  resolve(
+    text: string,
+    context: Family | undefined,
+    pendingHelpName?: string,
+    pendingHelp?: string,
+  ): number {
+    if (this.sidByText.size >= MAX_SERIES_TEXTS) return SID_INVALID;
+    const sid = this.resolveUncached(
+      text,
+      context,
+      pendingHelpName,
+      pendingHelp,
+    );
+    this.sidByText.set(text, sid);
+    return sid;
+  }
+
+  private resolveUncached(
+    text: string,
+    context: Family | undefined,
+    pendingHelpName: string | undefined,
+    pendingHelp: string | undefined,
+  ): number {
+    const parsed = parseSeriesText(text);
+    if (typeof parsed === 'string') return SID_INVALID;
+    const { name } = parsed;
+    if (name.endsWith('_created') || name.startsWith('motor:'))
+      return SID_DROPPED;
+    let family: Family | undefined;
+    let kind = KIND_PLAIN;
+    const match = (f: Family): number | undefined => {
+      if (f.type === 'histogram') {
+        for (const [suffix, k] of HIST_SUFFIXES)
+          if (name === f.name + suffix) return k;
+        return undefined;
+      }
+      if (name === f.name)
+        return f.type === 'summary' ? KIND_QUANTILE : KIND_PLAIN;
+      if (f.type === 'summary') {
+        for (const [suffix, k] of SUMMARY_SUFFIXES)
+          if (name === f.name + suffix) return k;
+      }
+      return undefined;
+    };
+    if (context) {
+      const k = match(context);
+      if (k !== undefined) {
+        family = context;
+        kind = k;
+      } else if (
+        context.type === 'counter' &&
+        name === `${context.name}_total`
+      ) {
+        // `# TYPE x counter` followed by `x_total` samples: expose as the family `x_total`.
+        family = this.declare(name, 'counter', context.help);
+        if (!family) return SID_DROPPED;
+      }
+    }
+    if (!family) {
+      const exact = this.familyByName.get(name);
+      if (exact && exact.type !== 'histogram') {
+        if (exact.derived) return SID_DROPPED;
+        family = exact;
+        kind = match(exact) ?? KIND_PLAIN;
+      } else {
+        for (const [suffix] of HIST_SUFFIXES) {
+          if (!name.endsWith(suffix)) continue;
+          const base = this.familyByName.get(name.slice(0, -suffix.length));
+          const k = base && !base.derived ? match(base) : undefined;
+          if (base && k !== undefined) {
+            family = base;
+            kind = k;
+          }
+        }
+      }
+    }
+    if (!family) {
+      family = this.declare(
+        name,
+        undefined,
+        pendingHelpName === name ? pendingHelp : undefined,
+      );
+      if (!family) return SID_DROPPED;
+      if (family.type === 'histogram') return SID_INVALID; // a bare histogram name is no sample
+      kind = match(family) ?? KIND_PLAIN;
+    }
+
+    // Split off `le` / `quantile`, drop `engine` for the merged variant.
+    let bound = NaN;
+    const base: LabelPair[] = [];
+    let hasEngine = false;
+    const boundLabel =
+      kind === KIND_BUCKET ? 'le' : kind === KIND_QUANTILE ? 'quantile' : '';
+    for (const pair of parsed.labels) {
+      if (pair[0] === boundLabel) {
+        const b = normalizeBound(pair[1]);
+        if (b === undefined || Number.isNaN(b)) return SID_INVALID;
+        bound = b;
+      } else {
+        if (pair[0] === 'engine') hasEngine = true;
+        base.push(pair);
+      }
+    }
+    if (boundLabel !== '' && Number.isNaN(bound)) return SID_INVALID;
+    base.sort(byName);
+    const merged = hasEngine ? base.filter((p) => p[0] !== 'engine') : base;
+
+    const mid =
+      kind === KIND_QUANTILE
+        ? -1
+        : this.componentSeries(family, name, merged, kind, bound);
+    const dpMid =
+      hasEngine || mid < 0
+        ? this.componentSeries(family, name, base, kind, bound)
+        : mid;
+
+    let maxMid = -1;
+    let dpMaxMid = -1;
+    const maxFamily = family.maxFamily;
+    if (maxFamily && kind === KIND_PLAIN) {
+      maxMid = this.internSeries(
+        maxFamily,
+        maxFamily.name,
+        merged,
+        KIND_PLAIN,
+        NaN,
+        undefined,
+      );
+      dpMaxMid = hasEngine
+        ? this.internSeries(
+            maxFamily,
+            maxFamily.name,
+            base,
+            KIND_PLAIN,
+            NaN,
+            undefined,
+          )
+        : maxMid;
+    }
+    if (family.sem.prefixCache && kind === KIND_PLAIN) {
+      this.notePrefixPart(family.sem.prefixCache, merged, mid);
+      if (hasEngine) this.notePrefixPart(family.sem.prefixCache, base, dpMid);
+    }
+
+    let flags = 0;
+    if (
+      family.type === 'counter' ||
+      kind === KIND_BUCKET ||
+      kind === KIND_SUM ||
+      kind === KIND_COUNT
+    ) {
+      flags |= FLAG_COUNTER;
+    }
+    if (family.sem.scope === 'decode') flags |= FLAG_SCOPE_DECODE;
+    if (family.sem.scope === 'prefill') flags |= FLAG_SCOPE_PREFILL;
+
+    const sid = this.sidCount++;
+    if (sid >= this.sidMid.length) this.growSids();
+    this.sidMid[sid] = mid;
+    this.sidDpMid[sid] = dpMid;
+    this.sidMaxMid[sid] = maxMid;
+    this.sidDpMaxMid[sid] = dpMaxMid;
+    this.sidFlags[sid] = flags;
+    return sid;
+  }
+
+  /** A mid of a family, plus its histogram / summary group bookkeeping. */
+  private componentSeries(
+    family: Family,
+    name: string,
+    labels: readonly LabelPair[],
+    kind: number,
+    bound: number,
+  ): number {
+    let hist: HistGroup | undefined;
+    if (family.type === 'histogram' || family.type === 'summary') {
+      hist = this.histGroup(family, labels);
+    }
+    const full =
+      kind === KIND_BUCKET
+        ? [...labels, ['le', formatNumber(bound)] as LabelPair].sort(byName)
+        : kind === KIND_QUANTILE
+          ? [...labels, ['quantile', formatNumber(bound)] as LabelPair].sort(
+              byName,
+            )
+          : labels;
+    const before = this.series.length;
+    const mid = this.internSeries(family, name, full, kind, bound, hist);
+    if (hist && this.series.length > before) {
+      const s = this.series[mid]!;
+      if (kind === KIND_BUCKET) {
+        hist.buckets.push(s);
+        hist.buckets.sort((a, b) => a.bound - b.bound);
+      } else if (kind === KIND_SUM) hist.sum = s;
+      else if (kind === KIND_COUNT) hist.count = s;
+      else if (kind === KIND_QUANTILE) {
+        hist.quantiles.push(s);
+        hist.quantiles.sort((a, b) => a.bound - b.bound);
+      }
+    }
+    return mid;
+  }
+
+  private histGroup(family: Family, labels: readonly LabelPair[]): HistGroup {
+    const key = JSON.stringify([family.id, labels]);
+    let g = this.histByKey.get(key);
+    if (g) return g;
+    g = {
+      id: this.histGroups.length,
+      family,
+      labels,
+      buckets: [],
+      sum: undefined,
+      count: undefined,
+      quantiles: [],
+      derived: [],
+      viewLabels: [],
+    };
+    this.histByKey.set(key, g);
+    this.histGroups.push(g);
+    if (family.sem.quantiles && family.type === 'histogram') {
+      for (let i = 0; i < family.quantileFamilies.length; i++) {
+        const qf = family.quantileFamilies[i];
+        const q = QUANTILES[i];
+        if (!qf) {
+          g.derived.push(undefined);
+          continue;
+        }
+        const lead: LabelPair | undefined = q
+          ? ['quantile', String(q.q)]
+          : undefined;
+        const mid = this.internSeries(
+          qf,
+          qf.name,
+          labels,
+          KIND_PLAIN,
+          NaN,
+          undefined,
+          lead,
+        );
+        g.derived.push(this.series[mid]);
+      }
+      this.quantileGroups.push(g);
+    }
+    return g;
+  }
+
+  private notePrefixPart(
+    part: PrefixCachePart,
+    labels: readonly LabelPair[],
+    mid: number,
+  ): void {
+    const rateFamily = this.familyByName.get(DERIVED_PREFIX_HIT_RATE);
+    if (!rateFamily?.derived) return;
+    const key = JSON.stringify(labels);
+    let pair = this.prefixByKey.get(key);
+    if (!pair) {
+      const rate = this.internSeries(
+        rateFamily,
+        rateFamily.name,
+        labels,
+        KIND_PLAIN,
+        NaN,
+        undefined,
+      );
+      pair = { parts: {}, rate };
+      this.prefixByKey.set(key, pair);
+      this.prefixPairs.push(pair);
+    }
+    (pair.parts as Record<string, number>)[part] = mid;
+  }
+
+  internSeries(
+    family: Family,
+    name: string,
+    labels: readonly LabelPair[],
+    kind: number,
+    bound: number,
+    hist: HistGroup | undefined,
+    lead?: LabelPair,
+  ): number {
+    const key = JSON.stringify([family.id, name, labels, lead ?? null]);
+    const known = this.seriesByKey.get(key);
+    if (known !== undefined) return known;
+    const id = this.series.length;
+    const reduction =
+      family.type === 'histogram' || family.type === 'summary'
+        ? RED_SUM
+        : REDUCTION_CODE[family.sem.reduction];
+    this.series.push({
+      id,
+      family,
+      name,
+      labels,
+      kind,
+      bound,
+      hist,
+      lead,
+      reduction,
+      viewLabels: [],
+      viewText: [],
+    });
+    this.seriesByKey.set(key, id);
+    family.mids.push(id);
+    if (id >= this.midReduction.length) {
+      const next = new Uint8Array(this.midReduction.length * 2);
+      next.set(this.midReduction);
+      this.midReduction = next;
+    }
+    this.midReduction[id] = reduction;
+    this.orderCache = undefined;
+    return id;
+  }
+
+  private newFamily(
+    name: string,
+    type: MetricType,
+    help: string | undefined,
+    derived: boolean,
+    sem: FamilySemantics,
+  ): Family {
+    const family: Family = {
+      id: this.families.length,
+      name,
+      type,
+      help,
+      sem,
+      derived,
+      mids: [],
+      zeroMid: -1,
+      quantileFamilies: [],
+      maxFamily: undefined,
+    };
+    this.families.push(family);
+    this.familyByName.set(name, family);
+    this.orderCache = undefined;
+    if (
+      !derived &&
+      (type === 'counter' || type === 'gauge' || type === 'untyped')
+    ) {
+      if (sem.reduction !== 'first') {
+        family.zeroMid = this.internSeries(
+          family,
+          name,
+          [],
+          KIND_PLAIN,
+          NaN,
+          undefined,
+        );
+      }
+    }
+    if (!derived && sem.tokens && type !== 'gauge')
+      this.tokenFamilies[sem.tokens].push(family);
+    return family;
+  }
+
+  private derivedFamily(
+    name: string,
+    help: string,
+    reduction: 'sum' | 'max',
+  ): Family | undefined {
+    const existing = this.familyByName.get(name);
+    if (existing) return existing.derived ? existing : undefined;
+    return this.newFamily(name, 'gauge', help, true, {
+      reduction,
+      scope: 'none',
+      quantiles: false,
+    });
+  }
+
+  private addDerivedFamilies(family: Family): void {
+    const { sem } = family;
+    if (sem.quantiles && family.type === 'histogram') {
+      for (const q of QUANTILES) {
+        family.quantileFamilies.push(
+          this.derivedFamily(
+            family.name + q.suffix,
+            `${q.q * 100}th percentile of ${family.name}, interpolated from the merged buckets like histogram_quantile().`,
+            'sum',
+          ),
+        );
+      }
+      family.quantileFamilies.push(
+        this.derivedFamily(
+          family.name + MEAN_SUFFIX,
+          `Mean of ${family.name}: merged _sum / _count.`,
+          'sum',
+        ),
+      );
+    }
+    if (sem.maxInto) {
+      family.maxFamily = this.derivedFamily(
+        sem.maxInto,
+        DERIVED_HELP[sem.maxInto] ?? '',
+        'max',
+      );
+    }
+    if (sem.prefixCache) {
+      this.derivedFamily(
+        DERIVED_PREFIX_HIT_RATE,
+        DERIVED_HELP[DERIVED_PREFIX_HIT_RATE]!,
+        'sum',
+      );
+    }
+  }
+
+  private growSids(): void {
+    const n = this.sidMid.length * 2;
+    const grow32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.sidMid = grow32(this.sidMid);
+    this.sidDpMid = grow32(this.sidDpMid);
+    this.sidMaxMid = grow32(this.sidMaxMid);
+    this.sidDpMaxMid = grow32(this.sidDpMaxMid);
+    const flags = new Uint8Array(n);
+    flags.set(this.sidFlags);
+    this.sidFlags = flags;
+  }
+
+  /**
+   * All mids in render order (family, histogram group, bucket/quantile bound, `_sum`, `_count`),
+   * with `familyStart[f]..familyStart[f+1]` the range of family `f`.
+   */
+  renderOrder(): { mids: Int32Array; familyStart: Int32Array } {
+    if (this.orderCache) return this.orderCache;
+    const series = this.series;
+    const mids = Int32Array.from(series, (s) => s.id).sort((a, b) => {
+      const sa = series[a]!;
+      const sb = series[b]!;
+      return (
+        sa.family.id - sb.family.id ||
+        (sa.hist?.id ?? -1) - (sb.hist?.id ?? -1) ||
+        KIND_RANK[sa.kind]! - KIND_RANK[sb.kind]! ||
+        (sa.kind === KIND_BUCKET || sa.kind === KIND_QUANTILE
+          ? sa.bound - sb.bound
+          : 0) ||
+        a - b
+      );
+    });
+    const familyStart = new Int32Array(this.families.length + 1);
+    let f = 0;
+    for (let i = 0; i < mids.length; i++) {
+      const fid = series[mids[i]!]!.family.id;
+      while (f <= fid) familyStart[f++] = i;
+    }
+    while (f <= this.families.length) familyStart[f++] = mids.length;
+    this.orderCache = { mids, familyStart };
+    return this.orderCache;
+  }
+}

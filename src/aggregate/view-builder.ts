@@ -1,0 +1,413 @@
+import type { Role } from '../instances/role.js';
+import type { LabelPair } from '../parse/label-block.js';
+import { labelText } from '../render/escape.js';
+import type { GroupOutput, ViewOutput } from './aggregate.types.js';
+import type { ViewType } from './cycle.types.js';
+import type { EndpointState } from './endpoint-samples.js';
+import { bucketQuantile } from './histogram-quantile.js';
+import { QUANTILES } from './metric-semantics.js';
+import {
+  FLAG_COUNTER,
+  RED_FIRST,
+  RED_MAX,
+  RED_MEAN,
+  RED_MIN,
+  type MotorMetric,
+  type SeriesCatalog,
+} from './series-catalog.js';
+
+/**
+ * Builds one view of a cycle: groups of endpoints are merged one group at a time into
+ * dense scratch arrays indexed by merged-series id (touched cells are recognised by a
+ * per-group stamp, so nothing is cleared between groups), then baselines, derived series
+ * and freshness are added and the live cells are copied out in render order.
+ */
+
+export interface GroupSpec {
+  readonly key: string;
+  readonly labels: readonly LabelPair[];
+  readonly role: Role | undefined;
+  readonly endpoints: readonly EndpointState[];
+}
+
+export interface BuildContext {
+  readonly catalog: SeriesCatalog;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  /** Full view only: sid flags to skip per endpoint role (role scope). */
+  readonly skipMask: Readonly<Record<Role, number>>;
+  readonly workers: Readonly<Record<Role, number>>;
+}
+
+interface RateState {
+  prompt: number;
+  generation: number;
+  at: number;
+}
+
+/** State a view keeps across cycles. */
+export class ViewMemory {
+  /** group key → merged series id → folded value of departed sources (merged views). */
+  readonly baselines = new Map<string, Map<number, number>>();
+  readonly rates = new Map<string, RateState>();
+}
+
+export class ViewBuilder {
+  private val = new Float64Array(1024);
+  private cnt = new Int32Array(1024);
+  private stamp = new Int32Array(1024);
+  private famStamp = new Int32Array(256);
+  private serial = 0;
+  private outMids = new Int32Array(1024);
+  private outVals = new Float64Array(1024);
+  private les = new Float64Array(64);
+  private counts = new Float64Array(64);
+
+  build(
+    view: ViewType,
+    specs: readonly GroupSpec[],
+    ctx: BuildContext,
+    memory: ViewMemory,
+  ): ViewOutput {
+    const { catalog } = ctx;
+    this.ensureCapacity(catalog.seriesCount, catalog.families.length);
+    const declared = new Uint8Array(catalog.families.length);
+    const groups: GroupOutput[] = [this.clusterGroup(ctx, specs.length === 0)];
+    const visited = new Set<string>();
+    for (const spec of specs) {
+      visited.add(spec.key);
+      groups.push(this.buildGroup(view, spec, ctx, memory, declared));
+    }
+    for (const key of memory.baselines.keys())
+      if (!visited.has(key)) memory.baselines.delete(key);
+    for (const key of memory.rates.keys())
+      if (!visited.has(key)) memory.rates.delete(key);
+    return { view, groups, declared };
+  }
+
+  private ensureCapacity(series: number, families: number): void {
+    if (this.val.length < series) {
+      const n = Math.max(series, this.val.length * 2);
+      this.val = new Float64Array(n);
+      this.cnt = new Int32Array(n);
+      const stamp = new Int32Array(n);
+      stamp.set(this.stamp);
+      this.stamp = stamp;
+    }
+    if (this.famStamp.length < families) {
+      const f = new Int32Array(Math.max(families, this.famStamp.length * 2));
+      f.set(this.famStamp);
+      this.famStamp = f;
+    }
+  }
+
+  /** Unlabeled cluster-wide series; carries zeroed freshness when the view has no group. */
+  private clusterGroup(ctx: BuildContext, empty: boolean): GroupOutput {
+    const m = ctx.catalog.motor;
+    const cells: [number, number][] = [];
+    if (empty) {
+      cells.push([m.configured, 0], [m.scraped, 0], [m.duration, 0]);
+    }
+    cells.push(
+      [m.prefillWorkers, ctx.workers.prefill],
+      [m.decodeWorkers, ctx.workers.decode],
+      [m.unionWorkers, ctx.workers.union],
+    );
+    if (empty) cells.push([m.promptRate, 0], [m.generationRate, 0]);
+    cells.sort((a, b) => a[0] - b[0]);
+    return {
+      labels: [],
+      labelText: '',
+      role: undefined,
+      mids: Int32Array.from(cells, (c) => c[0]),
+      values: Float64Array.from(cells, (c) => c[1]),
+    };
+  }
+
+  private buildGroup(
+    view: ViewType,
+    spec: GroupSpec,
+    ctx: BuildContext,
+    memory: ViewMemory,
+    viewDeclared: Uint8Array,
+  ): GroupOutput {
+    const { catalog } = ctx;
+    if (this.serial >= 0x7ffffff0) {
+      // Stamps are compared for equality only; restart them before the int32 wraps.
+      this.stamp.fill(0);
+      this.famStamp.fill(0);
+      this.serial = 0;
+    }
+    const gs = ++this.serial;
+    const dp = view === 'dp';
+    const full = view === 'full';
+    const val = this.val;
+    const cnt = this.cnt;
+    const stamp = this.stamp;
+    const famStamp = this.famStamp;
+    const red = catalog.midReduction;
+    const sidFlags = catalog.sidFlags;
+    const sidMid = dp ? catalog.sidDpMid : catalog.sidMid;
+    const sidMaxMid = dp ? catalog.sidDpMaxMid : catalog.sidMaxMid;
+
+    for (const st of spec.endpoints) {
+      const c = st.cur;
+      const n = c.n;
+      if (n === 0) continue;
+      const live = !st.stale;
+      if (live) for (const f of c.declared) famStamp[f] = gs;
+      const skip = full ? ctx.skipMask[st.ref.role] : 0;
+      const sids = c.sids;
+      const raw = c.raw;
+      const off = c.off;
+      const parkedFlags = c.parked;
+      for (let i = 0; i < n; i++) {
+        const sid = sids[i]!;
+        const flags = sidFlags[sid]!;
+        if (flags & skip) continue;
+        const parked = !live || parkedFlags[i] === 1;
+        if (parked && (dp || !(flags & FLAG_COUNTER))) continue;
+        const mid = sidMid[sid]!;
+        if (mid < 0) continue;
+        const v = dp ? raw[i]! : raw[i]! + off[i]!;
+        const inc = parked ? 0 : 1;
+        if (stamp[mid] !== gs) {
+          stamp[mid] = gs;
+          val[mid] = v;
+          cnt[mid] = inc;
+        } else {
+          const r = red[mid]!;
+          if (r === RED_FIRST) {
+            // keep the first value
+          } else if (r === RED_MAX) {
+            if (v > val[mid]! || val[mid] !== val[mid]) val[mid] = v;
+          } else if (r === RED_MIN) {
+            if (v < val[mid]! || val[mid] !== val[mid]) val[mid] = v;
+          } else {
+            val[mid] = val[mid]! + v; // sum, and mean (divided on the way out)
+          }
+          cnt[mid] = cnt[mid]! + inc;
+        }
+        if (parked) continue;
+        const maxMid = sidMaxMid[sid]!;
+        if (maxMid >= 0) {
+          if (stamp[maxMid] !== gs) {
+            stamp[maxMid] = gs;
+            val[maxMid] = v;
+            cnt[maxMid] = 1;
+          } else {
+            if (v > val[maxMid]! || val[maxMid] !== val[maxMid])
+              val[maxMid] = v;
+            cnt[maxMid] = cnt[maxMid]! + 1;
+          }
+        }
+      }
+    }
+
+    if (!dp) this.applyBaselines(memory, spec.key, gs);
+    this.addQuantiles(catalog, gs);
+    this.addPrefixHitRates(catalog, gs);
+    this.addFreshness(view, spec, ctx, memory, gs);
+    return this.compact(catalog, spec, gs, viewDeclared);
+  }
+
+  private isLive(mid: number | undefined, gs: number): boolean {
+    return (
+      mid !== undefined &&
+      mid >= 0 &&
+      this.stamp[mid] === gs &&
+      this.cnt[mid]! > 0
+    );
+  }
+
+  private set(mid: number, value: number, gs: number): void {
+    this.stamp[mid] = gs;
+    this.val[mid] = value;
+    this.cnt[mid] = 1;
+  }
+
+  private applyBaselines(memory: ViewMemory, key: string, gs: number): void {
+    const baseline = memory.baselines.get(key);
+    if (!baseline) return;
+    for (const [mid, value] of baseline) {
+      if (this.isLive(mid, gs)) this.val[mid] = this.val[mid]! + value;
+      else baseline.delete(mid); // no live source left for this label set
+    }
+    if (baseline.size === 0) memory.baselines.delete(key);
+  }
+
+  private addQuantiles(catalog: SeriesCatalog, gs: number): void {
+    for (const g of catalog.quantileGroups) {
+      const buckets = g.buckets;
+      const touched =
+        this.isLive(g.count?.id, gs) ||
+        this.isLive(g.sum?.id, gs) ||
+        (buckets.length > 0 &&
+          (this.isLive(buckets[0]!.id, gs) ||
+            this.isLive(buckets[buckets.length - 1]!.id, gs)));
+      if (!touched) continue;
+      if (this.les.length < buckets.length) {
+        this.les = new Float64Array(buckets.length * 2);
+        this.counts = new Float64Array(buckets.length * 2);
+      }
+      let k = 0;
+      for (const b of buckets) {
+        if (!this.isLive(b.id, gs)) continue;
+        this.les[k] = b.bound;
+        this.counts[k] = this.val[b.id]!;
+        k++;
+      }
+      for (let i = 0; i < QUANTILES.length; i++) {
+        const target = g.derived[i];
+        if (target)
+          this.set(
+            target.id,
+            bucketQuantile(QUANTILES[i]!.q, this.les, this.counts, k),
+            gs,
+          );
+      }
+      const mean = g.derived[QUANTILES.length];
+      if (
+        mean &&
+        g.sum &&
+        g.count &&
+        this.isLive(g.sum.id, gs) &&
+        this.isLive(g.count.id, gs)
+      ) {
+        const count = this.val[g.count.id]!;
+        this.set(mean.id, count > 0 ? this.val[g.sum.id]! / count : NaN, gs);
+      }
+    }
+  }
+
+  private addPrefixHitRates(catalog: SeriesCatalog, gs: number): void {
+    for (const pair of catalog.prefixPairs) {
+      const p = pair.parts;
+      let hits: number | undefined;
+      let queries: number | undefined;
+      if (this.isLive(p.v1_hits, gs) && this.isLive(p.v1_queries, gs)) {
+        hits = this.val[p.v1_hits!];
+        queries = this.val[p.v1_queries!];
+      } else if (this.isLive(p.v0_hits, gs) && this.isLive(p.v0_queries, gs)) {
+        hits = this.val[p.v0_hits!];
+        queries = this.val[p.v0_queries!];
+      }
+      if (hits === undefined || queries === undefined) continue;
+      let rate = queries > 0 ? hits / queries : 0;
+      if (!(rate > 0)) rate = 0;
+      else if (rate > 1) rate = 1;
+      this.set(pair.rate, rate, gs);
+    }
+  }
+
+  private tokenTotal(
+    catalog: SeriesCatalog,
+    kind: 'prompt' | 'generation',
+    gs: number,
+  ): number {
+    let total = 0;
+    for (const f of catalog.tokenFamilies[kind]) {
+      for (const mid of f.mids)
+        if (this.isLive(mid, gs)) total += this.val[mid]!;
+    }
+    return total;
+  }
+
+  private addFreshness(
+    view: ViewType,
+    spec: GroupSpec,
+    ctx: BuildContext,
+    memory: ViewMemory,
+    gs: number,
+  ): void {
+    const m = ctx.catalog.motor;
+    let scraped = 0;
+    let lastAt = ctx.startedAt;
+    for (const st of spec.endpoints) {
+      if (st.up) scraped++;
+      if (st.lastAt > lastAt) lastAt = st.lastAt;
+    }
+    const duration =
+      view === 'full' ? ctx.finishedAt - ctx.startedAt : lastAt - ctx.startedAt;
+    this.set(m.configured, spec.endpoints.length, gs);
+    this.set(m.scraped, scraped, gs);
+    this.set(m.duration, Math.max(0, duration) / 1000, gs);
+    if (view === 'dp') {
+      const st = spec.endpoints[0];
+      this.set(m.up, st?.up ? 1 : 0, gs);
+      this.set(
+        m.lastSuccess,
+        st?.lastSuccessAt != null ? st.lastSuccessAt / 1000 : 0,
+        gs,
+      );
+    }
+    const prompt = this.tokenTotal(ctx.catalog, 'prompt', gs);
+    const generation = this.tokenTotal(ctx.catalog, 'generation', gs);
+    const now = ctx.finishedAt;
+    const prev = memory.rates.get(spec.key);
+    const rate = (
+      cur: number,
+      old: number | undefined,
+      metric: MotorMetric,
+    ): void => {
+      let r = 0;
+      if (prev && old !== undefined && now > prev.at) {
+        const delta = cur >= old ? cur - old : cur; // a drop is a reset: count from 0
+        r = delta / ((now - prev.at) / 1000);
+      }
+      this.set(m[metric], r, gs);
+    };
+    rate(prompt, prev?.prompt, 'promptRate');
+    rate(generation, prev?.generation, 'generationRate');
+    memory.rates.set(spec.key, { prompt, generation, at: now });
+  }
+
+  private compact(
+    catalog: SeriesCatalog,
+    spec: GroupSpec,
+    gs: number,
+    viewDeclared: Uint8Array,
+  ): GroupOutput {
+    const { mids: order, familyStart } = catalog.renderOrder();
+    if (this.outMids.length < order.length + catalog.families.length) {
+      const n = (order.length + catalog.families.length) * 2;
+      this.outMids = new Int32Array(n);
+      this.outVals = new Float64Array(n);
+    }
+    const stamp = this.stamp;
+    const cnt = this.cnt;
+    const val = this.val;
+    const red = catalog.midReduction;
+    const outMids = this.outMids;
+    const outVals = this.outVals;
+    let n = 0;
+    const families = catalog.families;
+    for (let f = 0; f < families.length; f++) {
+      const start = n;
+      const end = familyStart[f + 1]!;
+      for (let k = familyStart[f]!; k < end; k++) {
+        const mid = order[k]!;
+        if (stamp[mid] !== gs || cnt[mid]! <= 0) continue;
+        outMids[n] = mid;
+        outVals[n] = red[mid] === RED_MEAN ? val[mid]! / cnt[mid]! : val[mid]!;
+        n++;
+      }
+      if (n === start && this.famStamp[f] === gs) {
+        viewDeclared[f] = 1;
+        const zero = families[f]!.zeroMid;
+        if (zero >= 0) {
+          outMids[n] = zero;
+          outVals[n] = 0;
+          n++;
+        }
+      }
+    }
+    return {
+      labels: spec.labels,
+      labelText: labelText(spec.labels),
+      role: spec.role,
+      mids: outMids.slice(0, n),
+      values: outVals.slice(0, n),
+    };
+  }
+}
