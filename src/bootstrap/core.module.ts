@@ -8,7 +8,7 @@ import {
 } from '../instances/instance-registry.js';
 import { Leadership, StandaloneLeadership } from '../leadership/leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
-import { BareDigester } from '../scrape/bare-digester.js';
+import { MetricsAggregator } from '../aggregate/metrics-aggregator.js';
 import { MetricsStore } from '../scrape/metrics-store.js';
 import { PageFetcher } from '../scrape/page-fetcher.js';
 import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
@@ -36,7 +36,10 @@ export class CoreModule {
         },
         {
           provide: MetricsStore,
-          useFactory: () => new MetricsStore(new BareDigester()),
+          useFactory: () =>
+            new MetricsStore(
+              new MetricsAggregator({ staleAfterMs: timing.staleAfterMs }),
+            ),
         },
         {
           provide: PageFetcher,

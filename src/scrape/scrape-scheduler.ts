@@ -25,6 +25,8 @@ export class ScrapeScheduler {
   private loop: Promise<void> | null = null;
   private lastProgress = 0;
   private completed = 0;
+  private begun = 0;
+  private cycleWaiters: { after: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly registry: InstanceRegistry,
@@ -56,6 +58,15 @@ export class ScrapeScheduler {
     const idle = now - this.lastProgress;
     const limit = Math.max(10 * this.options.intervalMs, 30_000);
     return idle > limit ? Math.round(idle / 1000) : null;
+  }
+
+  /**
+   * Resolves when a cycle that started after this call has been digested:
+   * from then on the views reflect the registry as it was at the call.
+   */
+  nextCycle(): Promise<void> {
+    const after = this.begun;
+    return new Promise((resolve) => this.cycleWaiters.push({ after, resolve }));
   }
 
   start(): void {
@@ -97,6 +108,7 @@ export class ScrapeScheduler {
   }
 
   private async cycle(startedAt: number): Promise<void> {
+    const seq = ++this.begun;
     const instances = this.registry.list();
     const targets = scrapeTargets(instances, this.options.port);
     const pages = await this.fetchAll(targets);
@@ -112,6 +124,11 @@ export class ScrapeScheduler {
     };
     await this.store.digest(cycle);
     this.completed++;
+    this.cycleWaiters = this.cycleWaiters.filter((w) => {
+      if (seq <= w.after) return true;
+      w.resolve();
+      return false;
+    });
     this.self.scrapeCycles.inc();
     this.self.cycleSeconds.observe((Date.now() - startedAt) / 1000);
   }
