@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { VIEW_TYPES, type ViewType } from '../aggregate/cycle.types.js';
+import {
+  cycleOf,
+  endpointRef,
+  failedPage,
+  okPage,
+} from '../aggregate/cycle-builder.js';
+import {
+  MetricsAggregator,
+  type MetricsSnapshot,
+} from '../aggregate/metrics-aggregator.js';
+import { ROLES, type Role } from '../instances/role.js';
+
+/**
+ * Every view over every fixture must be one valid exposition for a real
+ * `promtool check metrics`: exit 0 (clean) or 3 (lint only), and no finding other
+ * than the lint kinds the engines' own names bring in, plus the `quantile` label
+ * the derived `_p50/_p95/_p99` gauges carry by contract.
+ */
+
+const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/metrics');
+const ACCEPTABLE = [
+  /metric names should not contain ':'$/,
+  /no help text$/,
+  /non-counter metrics should not have "_total" suffix$/,
+  /counter metrics should have "_total" suffix$/,
+  /non-summary metrics should not have "quantile" label$/,
+];
+
+function promtool(body: Buffer): { status: number | null; findings: string[] } {
+  const run = spawnSync('promtool', ['check', 'metrics'], {
+    input: body,
+    encoding: 'utf8',
+  });
+  if (run.error) throw new Error(`promtool not runnable: ${run.error.message}`);
+  const findings = `${run.stdout}\n${run.stderr}`
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  return { status: run.status, findings };
+}
+
+function expectValid(
+  snapshot: MetricsSnapshot,
+  view: ViewType,
+  role?: Role,
+): void {
+  const { body } = snapshot.render(view, role, 'prometheus');
+  const { status, findings } = promtool(body);
+  const unexpected = findings.filter(
+    (f) => !ACCEPTABLE.some((re) => re.test(f)),
+  );
+  expect(unexpected, `${view}${role ? `/${role}` : ''}`).toEqual([]);
+  expect([0, 3]).toContain(status);
+}
+
+const EDGE_PAGE = [
+  '# HELP edge_value Help with a \\\\ backslash\\nand a newline.',
+  '# TYPE edge_value gauge',
+  'edge_value{path="C:\\\\dir",msg="say \\"hi\\"\\nbye",b="}{,=:"} NaN',
+  'edge_value{path="inf"} +Inf',
+  'edge_value{path="-inf"} -Inf',
+  '# TYPE sglang:num_running_reqs gauge',
+  'sglang:num_running_reqs{dp_rank="3",role="x",instance_id="y",pod_ip="z",model_name="m"} 4',
+  '# TYPE empty_total counter',
+  '# TYPE empty_hist histogram',
+  '# TYPE rpc summary',
+  'rpc{quantile="0.5"} 0.2',
+  'rpc_sum 1',
+  'rpc_count 2',
+  'garbage line here',
+  '',
+].join('\n');
+
+describe('promtool check metrics', () => {
+  const files = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.prom'))
+    .sort();
+  const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+  const pages = files.map((f, i) =>
+    okPage(
+      endpointRef(Math.floor(i / 2), ROLES[i % 3]!, `10.0.0.${i % 4}`, i % 2),
+      readFileSync(path.join(FIXTURES, f), 'utf8'),
+      500,
+    ),
+  );
+  const edge = endpointRef(50, 'decode', '10.0.1.1', 0);
+  const down = endpointRef(51, 'prefill', '10.0.1.2', 0);
+  agg.ingest(cycleOf([...pages, okPage(edge, EDGE_PAGE, 500)], 1000));
+  const snapshot = agg.ingest(
+    cycleOf(
+      [
+        ...pages,
+        okPage(edge, EDGE_PAGE, 3500),
+        failedPage(down, 'timeout', 3500),
+      ],
+      4000,
+    ),
+  );
+
+  it('covers the fixture set', () => {
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    expect(snapshot.endpoints.filter((e) => e.up)).toHaveLength(
+      files.length + 1,
+    );
+  });
+
+  it.each(VIEW_TYPES)('accepts the %s view over all fixtures', (view) => {
+    expectValid(snapshot, view);
+  });
+
+  it.each(ROLES)('accepts the role view filtered to %s', (role) => {
+    expectValid(snapshot, 'role', role);
+  });
+
+  it.each(VIEW_TYPES)('accepts the %s view of the empty snapshot', (view) => {
+    expectValid(agg.emptySnapshot(1000), view);
+  });
+
+  it('rejects a broken exposition (the check is real)', () => {
+    const { status } = promtool(
+      Buffer.from('# TYPE a gauge\na{x="1",x="2"} 1\n'),
+    );
+    expect(status).toBe(1);
+  });
+});
