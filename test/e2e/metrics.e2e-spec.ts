@@ -110,12 +110,10 @@ function samplesOf(text: string): Map<string, Sample[]> {
     if (fam.type === 'HISTOGRAM' || fam.type === 'SUMMARY') continue;
     out.set(
       fam.name,
-      fam.metrics.map(
-        (m: { labels?: Record<string, string>; value: string }) => ({
-          labels: m.labels ?? {},
-          value: Number(m.value),
-        }),
-      ),
+      fam.metrics.map((m) => ({
+        labels: m.labels ?? {},
+        value: Number(m.value),
+      })),
     );
   }
   return out;
@@ -298,8 +296,6 @@ describe('GET /metrics over live engines (SPEC §3, §4)', () => {
 
   const cum = (counts: readonly number[]) =>
     counts.map((_, i) => counts.slice(0, i + 1).reduce((a, b) => a + b, 0));
-  const sumOf = (pick: (s: EngineState) => number, which = engines) =>
-    which.reduce((a, e) => a + pick(e.state), 0);
 
   it('full view: sums, means, max, role-scoped TTFT quantiles, workers and freshness', async () => {
     const { samples, text } = await scrape();
