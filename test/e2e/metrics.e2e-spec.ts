@@ -529,7 +529,7 @@ describe('GET /metrics over live engines (SPEC §3, §4)', () => {
       inst.samples
         .get('vllm:num_requests_running')!
         .map((s) => s.labels.instance_id)
-        .sort(),
+        .sort((a, b) => Number(a) - Number(b)),
     ).toEqual(['1', '2']);
     const dp = await scrape('?type=dp');
     expect(dp.text).not.toContain('instance_id="3"');
