@@ -8,7 +8,8 @@ import {
 } from '../instances/instance-registry.js';
 import { Leadership, StandaloneLeadership } from '../leadership/leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
-import { MetricsAggregator } from '../aggregate/metrics-aggregator.js';
+import { InlineDigester } from '../scrape/inline-digester.js';
+import { WorkerDigester } from '../scrape/worker-digester.js';
 import { MetricsStore } from '../scrape/metrics-store.js';
 import { PageFetcher } from '../scrape/page-fetcher.js';
 import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
@@ -38,7 +39,9 @@ export class CoreModule {
           provide: MetricsStore,
           useFactory: () =>
             new MetricsStore(
-              new MetricsAggregator({ staleAfterMs: timing.staleAfterMs }),
+              metricsCfg.digest_in_worker
+                ? new WorkerDigester(timing.staleAfterMs)
+                : new InlineDigester(timing.staleAfterMs),
             ),
         },
         {

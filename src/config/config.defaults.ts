@@ -22,7 +22,7 @@ export function defaultConfig(podIp: string | undefined) {
       scrape_port: 'mgmt_port',
       stale_after: 0,
       max_page_bytes: 16 * 1024 * 1024,
-      worker_threshold: 256,
+      digest_in_worker: true,
     },
     standby_config: {
       enable_master_standby: false,
@@ -137,10 +137,10 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     kind: 'int',
   },
   {
-    env: 'COORDINATOR_WORKER_THRESHOLD',
+    env: 'COORDINATOR_DIGEST_IN_WORKER',
     section: 'prometheus_metrics_config',
-    key: 'worker_threshold',
-    kind: 'int',
+    key: 'digest_in_worker',
+    kind: 'bool',
   },
   {
     env: 'COORDINATOR_ENABLE_MASTER_STANDBY',

@@ -94,10 +94,9 @@ export class PrometheusMetricsConfig {
   })
   max_page_bytes!: number;
 
-  /** Endpoints per cycle from which parse/aggregate/render runs in a worker thread; 0 = always inline. */
-  @IsInt({ message: 'must be an integer ≥ 0 (0 = never use a worker)' })
-  @Min(0, { message: 'must be an integer ≥ 0 (0 = never use a worker)' })
-  worker_threshold!: number;
+  /** Parse/aggregate/render in a worker thread (true) or on the event loop (false). */
+  @IsBoolean({ message: 'must be true or false' })
+  digest_in_worker!: boolean;
 }
 
 export class StandbyConfig {

@@ -95,7 +95,7 @@ export class MetricsController {
       }
       fmt = format as OutputFormat;
     }
-    const rendered = this.store.render(view, roleFilter, fmt);
+    const rendered = await this.store.render(view, roleFilter, fmt);
     res.setHeader('Content-Type', rendered.contentType);
     res.setHeader('Cache-Control', 'no-store');
     if (fmt === 'prometheus') {

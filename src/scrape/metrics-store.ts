@@ -1,46 +1,48 @@
 import type {
-  CycleDigester,
-  CycleInput,
   EndpointScrapeStatus,
   OutputFormat,
   RenderedView,
-  ViewSnapshot,
   ViewType,
 } from '../aggregate/cycle.types.js';
 import type { Role } from '../instances/role.js';
+import type { Digester, DigestedSnapshot, RawCycle } from './digest.types.js';
 
 /**
- * Holds the snapshot of the last finished cycle. Requests only read it: a view
- * is rendered at most once per snapshot and then served as cached bytes.
+ * Holds the snapshot of the last digested cycle. Requests only read it: a
+ * view is rendered at most once per snapshot and then served as cached bytes.
  */
 export class MetricsStore {
-  private snapshot: ViewSnapshot;
+  private snapshot: DigestedSnapshot;
   private byKey = new Map<string, EndpointScrapeStatus>();
 
-  constructor(private readonly aggregator: CycleDigester) {
-    this.snapshot = aggregator.emptySnapshot(Date.now());
+  constructor(private readonly digester: Digester) {
+    this.snapshot = digester.empty(Date.now());
   }
 
-  digest(cycle: CycleInput): Promise<void> {
-    this.publish(this.aggregator.ingest(cycle));
-    return Promise.resolve();
-  }
-
-  private publish(snapshot: ViewSnapshot): void {
+  async digest(cycle: RawCycle): Promise<void> {
+    const snapshot = await this.digester.digest(cycle);
     this.snapshot = snapshot;
     this.byKey = new Map(snapshot.endpoints.map((e) => [e.key, e]));
   }
 
-  get current(): ViewSnapshot {
-    return this.snapshot;
+  get createdAt(): number {
+    return this.snapshot.createdAt;
   }
 
-  render(
+  async render(
     view: ViewType,
     role: Role | undefined,
     format: OutputFormat,
-  ): RenderedView {
-    return this.snapshot.render(view, role, format);
+  ): Promise<RenderedView> {
+    const snapshot = this.snapshot;
+    try {
+      return await snapshot.render(view, role, format);
+    } catch (err) {
+      // The worker moved on to a newer cycle while this view was requested.
+      if (snapshot !== this.snapshot)
+        return this.snapshot.render(view, role, format);
+      throw err;
+    }
   }
 
   endpointStatus(key: string): EndpointScrapeStatus | undefined {
@@ -48,6 +50,6 @@ export class MetricsStore {
   }
 
   close(): Promise<void> {
-    return Promise.resolve();
+    return this.digester.close();
   }
 }

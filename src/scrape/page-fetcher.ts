@@ -4,7 +4,7 @@ import type { AxiosError } from 'axios';
 
 export interface FetchResult {
   readonly ok: boolean;
-  readonly body?: string;
+  readonly bytes?: Uint8Array;
   readonly error?: string;
 }
 
@@ -35,10 +35,9 @@ export class PageFetcher {
 
   async fetch(url: string): Promise<FetchResult> {
     try {
-      const res = await this.http.axiosRef.get<string>(url, {
+      const res = await this.http.axiosRef.get<Buffer>(url, {
         httpAgent: this.agent,
-        responseType: 'text',
-        transformResponse: (data: string) => data,
+        responseType: 'arraybuffer',
         timeout: this.options.timeoutMs,
         signal: AbortSignal.timeout(this.options.timeoutMs),
         maxContentLength: this.options.maxBytes,
@@ -52,7 +51,7 @@ export class PageFetcher {
         validateStatus: () => true,
       });
       if (res.status !== 200) return { ok: false, error: `HTTP ${res.status}` };
-      return { ok: true, body: res.data };
+      return { ok: true, bytes: res.data };
     } catch (err) {
       return { ok: false, error: describeFetchError(err as AxiosError) };
     }

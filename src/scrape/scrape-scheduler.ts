@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { CycleInput, PageResult } from '../aggregate/cycle.types.js';
+import type { RawCycle, RawPage } from './digest.types.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
 import type { PageFetcher } from './page-fetcher.js';
 import type { MetricsStore } from './metrics-store.js';
@@ -112,7 +112,7 @@ export class ScrapeScheduler {
     const instances = this.registry.list();
     const targets = scrapeTargets(instances, this.options.port);
     const pages = await this.fetchAll(targets);
-    const cycle: CycleInput = {
+    const cycle: RawCycle = {
       startedAt,
       finishedAt: Date.now(),
       instances: instances.map((i) => ({
@@ -133,10 +133,8 @@ export class ScrapeScheduler {
     this.self.cycleSeconds.observe((Date.now() - startedAt) / 1000);
   }
 
-  private async fetchAll(
-    targets: readonly ScrapeTarget[],
-  ): Promise<PageResult[]> {
-    const pages: PageResult[] = [];
+  private async fetchAll(targets: readonly ScrapeTarget[]): Promise<RawPage[]> {
+    const pages: RawPage[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < targets.length) {
@@ -147,7 +145,7 @@ export class ScrapeScheduler {
         pages[i] = {
           endpoint: target.ref,
           status: res.ok ? 'ok' : 'error',
-          body: res.body,
+          bytes: res.bytes,
           error: res.error,
           at: Date.now(),
         };

@@ -29,6 +29,8 @@ export async function startHarness(
       COORDINATOR_OBS_PORT: '0',
       COORDINATOR_DRAIN_DELAY_SECONDS: '0',
       COORDINATOR_LOG_LEVEL: 'error',
+      // TypeScript sources in-process; the worker path runs in the process tests (dist/).
+      COORDINATOR_DIGEST_IN_WORKER: 'false',
       ...env,
     },
   });

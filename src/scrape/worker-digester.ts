@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import type { RenderedView } from '../aggregate/cycle.types.js';
+import type {
+  IngestResult,
+  IngestTask,
+  RenderTask,
+  WireView,
+} from './digest-worker.js';
+import type { Digester, DigestedSnapshot, RawCycle } from './digest.types.js';
+import { viewKey } from './digest.types.js';
+import { InlineDigester } from './inline-digester.js';
+
+/**
+ * The worker's compiled file. Next to this module in dist/; when this module
+ * runs from TypeScript sources (tests), the built copy in dist/ is used.
+ */
+export function workerFile(): string {
+  const sibling = fileURLToPath(new URL('./digest-worker.js', import.meta.url));
+  if (existsSync(sibling)) return sibling;
+  const built = resolve(process.cwd(), 'dist/scrape/digest-worker.js');
+  if (existsSync(built)) return built;
+  throw new Error(`digest worker not found (${sibling}); run npm run build`);
+}
+
+function toView(w: WireView): RenderedView {
+  return {
+    contentType: w.contentType,
+    body: Buffer.from(w.body.buffer, w.body.byteOffset, w.body.byteLength),
+  };
+}
+
+/** Parse + aggregate + render in one dedicated worker thread (piscina, 1 thread). */
+export class WorkerDigester implements Digester {
+  private readonly pool: Piscina<
+    IngestTask | RenderTask,
+    IngestResult | WireView | null
+  >;
+  private readonly fallback: InlineDigester;
+
+  constructor(private readonly staleAfterMs: number) {
+    this.pool = new Piscina({
+      filename: workerFile(),
+      minThreads: 1,
+      maxThreads: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      concurrentTasksPerWorker: 1,
+    });
+    this.fallback = new InlineDigester(staleAfterMs);
+  }
+
+  async digest(cycle: RawCycle): Promise<DigestedSnapshot> {
+    const transfer: ArrayBuffer[] = [];
+    for (const p of cycle.pages) {
+      const b = p.bytes;
+      if (
+        b &&
+        b.byteOffset === 0 &&
+        b.byteLength === b.buffer.byteLength &&
+        b.buffer instanceof ArrayBuffer
+      ) {
+        transfer.push(b.buffer);
+      }
+    }
+    const task: IngestTask = {
+      kind: 'ingest',
+      staleAfterMs: this.staleAfterMs,
+      cycle,
+    };
+    const result = (await this.pool.run(task, {
+      transferList: transfer,
+    })) as IngestResult;
+    const cache = new Map<string, RenderedView>();
+    for (const [key, w] of Object.entries(result.views))
+      cache.set(key, toView(w));
+    const pending = new Map<string, Promise<RenderedView>>();
+    const pool = this.pool;
+    return {
+      createdAt: result.createdAt,
+      endpoints: result.endpoints,
+      async render(view, role, format) {
+        const key = viewKey(view, role, format);
+        const hit = cache.get(key);
+        if (hit) return hit;
+        let p = pending.get(key);
+        if (!p) {
+          p = pool
+            .run({
+              kind: 'render',
+              createdAt: result.createdAt,
+              view,
+              role,
+              format,
+            } satisfies RenderTask)
+            .then((w) => {
+              if (!w) throw new Error('snapshot superseded');
+              const v = toView(w as WireView);
+              cache.set(key, v);
+              return v;
+            })
+            .finally(() => pending.delete(key));
+          pending.set(key, p);
+        }
+        return p;
+      },
+    };
+  }
+
+  empty(now: number): DigestedSnapshot {
+    return this.fallback.empty(now);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close({ force: true });
+  }
+}
