@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ENV_OVERRIDES } from './config.defaults.js';
 import { ConfigError, loadConfig, scrapeTiming } from './load-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'motor-config-'));
@@ -217,5 +218,25 @@ describe('loadConfig', () => {
       timeoutMs: 150,
       staleAfterMs: 2000,
     });
+  });
+});
+
+describe('documentation of the configuration', () => {
+  const envExample = readFileSync('.env.example', 'utf8');
+  const readme = readFileSync('README.md', 'utf8');
+
+  it('.env.example and the README name every env override, and nothing else', () => {
+    const listed = new Set(
+      [...envExample.matchAll(/^#?\s*(COORDINATOR_[A-Z_]+)=/gm)].map(
+        (m) => m[1],
+      ),
+    );
+    expect([...listed].sort()).toEqual(ENV_OVERRIDES.map((o) => o.env).sort());
+    for (const o of ENV_OVERRIDES) {
+      expect(readme, o.env).toContain(o.env);
+      expect(readme, `${o.section}.${o.key}`).toMatch(
+        new RegExp(`${o.section}\\.[\`a-z_, ]*${o.key}`),
+      );
+    }
   });
 });
