@@ -1,5 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { CycleInput, EndpointRef } from '../src/aggregate/cycle.types.js';
+import {
+  cycleOf,
+  endpointRef,
+  okPage,
+} from '../src/aggregate/cycle-builder.js';
+import type { Role } from '../src/instances/role.js';
 
 /** Pages used by the parser benchmarks: the real fixtures and generated vLLM V1 pages. */
 
@@ -43,4 +50,45 @@ export function syntheticPages(count: number): string[] {
 
 export function totalBytes(pages: readonly string[]): number {
   return pages.reduce((n, p) => n + Buffer.byteLength(p), 0);
+}
+
+/**
+ * A cluster-sized cycle: `endpoints` endpoints (16 DP ranks per instance, 8 per pod,
+ * instances alternating prefill/decode), each answering one of the generated pages.
+ */
+export function clusterRefs(endpoints: number): EndpointRef[] {
+  const refs: EndpointRef[] = [];
+  for (let e = 0; e < endpoints; e++) {
+    const instance = Math.floor(e / 16);
+    const role: Role = instance % 2 === 0 ? 'prefill' : 'decode';
+    refs.push(
+      endpointRef(
+        instance,
+        role,
+        `127.0.${Math.floor(e / 8) >> 8}.${Math.floor(e / 8) & 255}`,
+        e % 16,
+      ),
+    );
+  }
+  return refs;
+}
+
+export function clusterCycle(
+  refs: readonly EndpointRef[],
+  pages: readonly string[],
+  cycle: number,
+  periodMs = 3000,
+): CycleInput {
+  const finishedAt = 1_700_000_000_000 + cycle * periodMs;
+  return cycleOf(
+    refs.map((ref, e) => {
+      // Same engine index for an endpoint in every cycle (as a real engine), other values.
+      const k =
+        (e % 8) +
+        8 * ((Math.floor(e / 8) + cycle) % Math.max(1, pages.length / 8));
+      return okPage(ref, pages[k % pages.length]!, finishedAt - 10);
+    }),
+    finishedAt,
+    { startedAt: finishedAt - 1000 },
+  );
 }

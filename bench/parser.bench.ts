@@ -16,8 +16,12 @@ import { fixturePages, syntheticPages, totalBytes } from './parser-corpus.js';
 class CountingHandler implements ExpositionHandler {
   samples = 0;
   sum = 0;
-  help(): void {}
-  type(): void {}
+  help(): boolean {
+    return true;
+  }
+  type(): boolean {
+    return true;
+  }
   sample(_body: string, start: number, end: number, value: number): boolean {
     this.samples++;
     this.sum += value + (end - start);

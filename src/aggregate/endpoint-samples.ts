@@ -5,10 +5,12 @@ import {
   type MetricType,
   type ParseStats,
 } from '../parse/exposition-parser.js';
-import { unescapeHelp } from '../parse/label-block.js';
+import { isValidMetricName, unescapeHelp } from '../parse/label-block.js';
 import {
   FLAG_COUNTER,
-  SID_DROPPED,
+  FLAG_DROPPED,
+  detach,
+  isDroppedName,
   type Family,
   type SeriesCatalog,
 } from './series-catalog.js';
@@ -33,6 +35,12 @@ export class SampleBuffer {
   /** 1 when the series was not on the last good page (counter kept for monotonicity). */
   parked: Uint8Array;
   n = 0;
+  /** The sid of every sample line of the page, in page order (dropped series included). */
+  lines: Int32Array;
+  nLines = 0;
+  /** The name of every HELP/TYPE line, in page order (interned strings). */
+  readonly comments: string[] = [];
+  nComments = 0;
   declared: number[] = [];
 
   constructor(capacity = 64) {
@@ -41,6 +49,14 @@ export class SampleBuffer {
     this.off = new Float64Array(capacity);
     this.seenAt = new Float64Array(capacity);
     this.parked = new Uint8Array(capacity);
+    this.lines = new Int32Array(capacity);
+  }
+
+  ensureLines(capacity: number): void {
+    if (capacity <= this.lines.length) return;
+    const lines = new Int32Array(Math.max(capacity, this.lines.length * 2));
+    lines.set(this.lines.subarray(0, this.nLines));
+    this.lines = lines;
   }
 
   ensure(capacity: number): void {
@@ -115,6 +131,8 @@ export class PageIngestor implements ExpositionHandler {
     this.stamp++;
     this.out = st.spare;
     this.out.n = 0;
+    this.out.nLines = 0;
+    this.out.nComments = 0;
     this.out.declared = [];
     this.prev = st.cur;
     this.prevIndex = undefined;
@@ -154,59 +172,115 @@ export class PageIngestor implements ExpositionHandler {
     return stats;
   }
 
-  help(name: string, body: string, textStart: number, textEnd: number): void {
-    const family = this.catalog.familyByNameOrUndefined(name);
-    if (family) {
-      if (family.help === undefined && !family.derived) {
-        family.help = unescapeHelp(body, textStart, textEnd);
-      }
-      this.context = family.derived ? undefined : family;
-      this.pendingHelpName = undefined;
-      return;
+  /** The interned name of a HELP/TYPE line, or undefined when the name is invalid. */
+  private commentName(
+    body: string,
+    start: number,
+    end: number,
+  ): string | undefined {
+    const out = this.out;
+    const prev = this.prev;
+    const index = out.nComments;
+    const text = body.slice(start, end);
+    let name: string | undefined;
+    if (index < prev.nComments && prev.comments[index] === text)
+      name = prev.comments[index];
+    if (name === undefined) {
+      if (!isValidMetricName(body, start, end)) return undefined;
+      name = this.catalog.familyByNameOrUndefined(text)?.name ?? detach(text);
     }
-    this.context = undefined;
-    this.pendingHelpName = name;
-    this.pendingHelp = unescapeHelp(body, textStart, textEnd);
+    out.comments[index] = name;
+    out.nComments = index + 1;
+    return name;
   }
 
-  type(name: string, type: MetricType): void {
+  help(
+    body: string,
+    nameStart: number,
+    nameEnd: number,
+    textStart: number,
+    textEnd: number,
+  ): boolean {
+    const name = this.commentName(body, nameStart, nameEnd);
+    if (name === undefined) return false;
+    const family = this.catalog.familyByNameOrUndefined(name);
+    this.pendingHelpName = undefined;
+    if (family) {
+      if (family.help === undefined && !family.derived) {
+        family.help = detach(unescapeHelp(body, textStart, textEnd));
+      }
+      this.context = family.derived ? undefined : family;
+      return true;
+    }
+    this.context = undefined;
+    if (!isDroppedName(name)) {
+      this.pendingHelpName = name;
+      this.pendingHelp = unescapeHelp(body, textStart, textEnd);
+    }
+    return true;
+  }
+
+  type(
+    body: string,
+    nameStart: number,
+    nameEnd: number,
+    type: MetricType,
+  ): boolean {
+    const name = this.commentName(body, nameStart, nameEnd);
+    if (name === undefined) return false;
     const help = this.pendingHelpName === name ? this.pendingHelp : undefined;
     const family = this.catalog.declare(name, type, help);
     this.context = family;
     if (family) this.out.declared.push(family.id);
+    return true;
   }
 
   sample(body: string, start: number, end: number, value: number): boolean {
     const catalog = this.catalog;
+    const out = this.out;
+    const prev = this.prev;
+    const line = out.nLines;
+    // Pages of one endpoint keep their shape from cycle to cycle: try the series that was
+    // on the same line last time first (a length check and one string comparison).
+    let sid: number | undefined;
     const text = body.slice(start, end);
-    let sid = catalog.lookup(text);
+    if (line < prev.nLines) {
+      const expected = prev.lines[line]!;
+      if (expected >= 0 && catalog.sidText[expected] === text) sid = expected;
+    }
     if (sid === undefined) {
-      sid = catalog.resolve(
-        text,
-        this.context,
-        this.pendingHelpName,
-        this.pendingHelp,
-      );
-      if (this.seen.length < catalog.sidCount) {
-        const grown = new Int32Array(catalog.sidCount * 2);
-        grown.set(this.seen);
-        this.seen = grown;
+      sid = catalog.lookup(text);
+      if (sid === undefined) {
+        sid = catalog.resolve(
+          text,
+          this.context,
+          this.pendingHelpName,
+          this.pendingHelp,
+        );
+        if (this.seen.length < catalog.sidCount) {
+          const grown = new Int32Array(catalog.sidCount * 2);
+          grown.set(this.seen);
+          this.seen = grown;
+        }
       }
     }
-    if (sid < 0) return sid === SID_DROPPED;
+    if (line >= out.lines.length) out.ensureLines(line + 1);
+    out.lines[line] = sid;
+    out.nLines = line + 1;
+    if (sid < 0) return false;
+    const flags = catalog.sidFlags[sid]!;
+    if (flags & FLAG_DROPPED) return true;
     // A series written twice on one page: keep the first, count the repeat as bad.
     if (this.seen[sid] === this.stamp) return false;
     this.seen[sid] = this.stamp;
-    const counter = (catalog.sidFlags[sid]! & FLAG_COUNTER) !== 0;
+    const counter = (flags & FLAG_COUNTER) !== 0;
     if (counter && value < 0) return false; // a negative counter or bucket is corrupt
-    const out = this.out;
     const k = out.n;
     if (k >= out.sids.length) out.ensure(k + 1);
     out.sids[k] = sid;
     out.raw[k] = value;
     out.parked[k] = 0;
     let offset = 0;
-    const prev = this.prev;
     let j = k < prev.n && prev.sids[k] === sid ? k : -1;
     if (j < 0 && prev.n > 0) j = this.lookupPrev(sid);
     if (j >= 0) {

@@ -48,12 +48,27 @@ const KIND_RANK = [0, 0, 1, 2, 0];
 export const FLAG_COUNTER = 1;
 export const FLAG_SCOPE_DECODE = 2;
 export const FLAG_SCOPE_PREFILL = 4;
+/** A series ignored on purpose (`*_created`, reserved names): remembered so it costs nothing. */
+export const FLAG_DROPPED = 8;
 
 export const SID_INVALID = -1;
 export const SID_DROPPED = -2;
 
 /** Distinct series texts remembered at most (protects memory against label churn). */
 const MAX_SERIES_TEXTS = 2_000_000;
+
+/**
+ * A copy of `s` that does not keep the string it was sliced from alive: a slice of a
+ * page would otherwise pin the whole page body in memory for as long as it is interned.
+ */
+/** Names never exposed as engine families: `*_created` companions and the reserved `motor:*`. */
+export function isDroppedName(name: string): boolean {
+  return name.endsWith('_created') || name.startsWith('motor:');
+}
+
+export function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
 
 export interface Family {
   readonly id: number;
@@ -82,8 +97,9 @@ export interface HistGroup {
   readonly quantiles: Series[];
   /** p50, p95, p99, mean series (may hold undefined when a name was taken). */
   readonly derived: (Series | undefined)[];
-  /** Rendering cache, per view index. */
+  /** Rendering caches, per view index. */
   readonly viewLabels: (readonly LabelPair[] | undefined)[];
+  readonly viewJson: (string | undefined)[];
 }
 
 export interface Series {
@@ -102,6 +118,21 @@ export interface Series {
   /** Rendering caches, per view index. */
   readonly viewLabels: (readonly LabelPair[] | undefined)[];
   readonly viewText: (string | undefined)[];
+  readonly viewPieces: (SeriesPieces | undefined)[];
+  /** OTLP attribute objects of the own (and lead) labels, comma-joined, per view index. */
+  readonly viewJson: (string | undefined)[];
+}
+
+/** Pieces of a text line: `prefix` + group labels + `suffix` + value, or `bare` + value. */
+export interface SeriesPieces {
+  /** `name{` and the lead label with its comma, when the group has labels. */
+  readonly prefix: string;
+  /** `,own="labels"} ` (or `} `), when the group has labels. */
+  readonly suffix: string;
+  /** The whole head (`name{lead,own} ` or `name `) for a group without labels. */
+  readonly bare: string;
+  /** All pieces are ASCII (written as latin1, no UTF-8 encoding pass). */
+  readonly ascii: boolean;
 }
 
 export interface PrefixPair {
@@ -184,6 +215,8 @@ export class SeriesCatalog {
   sidMaxMid = new Int32Array(1024);
   sidDpMaxMid = new Int32Array(1024);
   sidFlags = new Uint8Array(1024);
+  /** Per sid: the series text as written (for positional matching of the next page). */
+  readonly sidText: string[] = [];
   sidCount = 0;
   /** Per mid: reduction code. */
   midReduction = new Uint8Array(1024);
@@ -233,12 +266,11 @@ export class SeriesCatalog {
     type: MetricType | undefined,
     help?: string,
   ): Family | undefined {
-    if (name.endsWith('_created') || name.startsWith('motor:'))
-      return undefined;
+    if (isDroppedName(name)) return undefined;
     const existing = this.familyByName.get(name);
     if (existing) {
       if (existing.derived) return undefined;
-      if (help !== undefined) existing.help ??= help;
+      if (help !== undefined) existing.help ??= detach(help);
       return existing;
     }
     const t = type ?? guessType(name) ?? 'untyped';
@@ -258,13 +290,11 @@ export class SeriesCatalog {
     pendingHelp?: string,
   ): number {
     if (this.sidByText.size >= MAX_SERIES_TEXTS) return SID_INVALID;
-    const sid = this.resolveUncached(
-      text,
-      context,
-      pendingHelpName,
-      pendingHelp,
-    );
-    this.sidByText.set(text, sid);
+    const flat = detach(text);
+    let sid = this.resolveUncached(flat, context, pendingHelpName, pendingHelp);
+    if (sid === SID_DROPPED) sid = this.allocSid(-1, -1, -1, -1, FLAG_DROPPED);
+    if (sid >= 0) this.sidText[sid] = flat;
+    this.sidByText.set(flat, sid);
     return sid;
   }
 
@@ -277,8 +307,7 @@ export class SeriesCatalog {
     const parsed = parseSeriesText(text);
     if (typeof parsed === 'string') return SID_INVALID;
     const { name } = parsed;
-    if (name.endsWith('_created') || name.startsWith('motor:'))
-      return SID_DROPPED;
+    if (isDroppedName(name)) return SID_DROPPED;
     let family: Family | undefined;
     let kind = KIND_PLAIN;
     const match = (f: Family): number | undefined => {
@@ -407,6 +436,16 @@ export class SeriesCatalog {
     if (family.sem.scope === 'decode') flags |= FLAG_SCOPE_DECODE;
     if (family.sem.scope === 'prefill') flags |= FLAG_SCOPE_PREFILL;
 
+    return this.allocSid(mid, dpMid, maxMid, dpMaxMid, flags);
+  }
+
+  private allocSid(
+    mid: number,
+    dpMid: number,
+    maxMid: number,
+    dpMaxMid: number,
+    flags: number,
+  ): number {
     const sid = this.sidCount++;
     if (sid >= this.sidMid.length) this.growSids();
     this.sidMid[sid] = mid;
@@ -468,6 +507,7 @@ export class SeriesCatalog {
       quantiles: [],
       derived: [],
       viewLabels: [],
+      viewJson: [],
     };
     this.histByKey.set(key, g);
     this.histGroups.push(g);
@@ -552,6 +592,8 @@ export class SeriesCatalog {
       reduction,
       viewLabels: [],
       viewText: [],
+      viewPieces: [],
+      viewJson: [],
     });
     this.seriesByKey.set(key, id);
     family.mids.push(id);
@@ -574,9 +616,9 @@ export class SeriesCatalog {
   ): Family {
     const family: Family = {
       id: this.families.length,
-      name,
+      name: detach(name),
       type,
-      help,
+      help: help === undefined ? undefined : detach(help),
       sem,
       derived,
       mids: [],
@@ -585,7 +627,7 @@ export class SeriesCatalog {
       maxFamily: undefined,
     };
     this.families.push(family);
-    this.familyByName.set(name, family);
+    this.familyByName.set(family.name, family);
     this.orderCache = undefined;
     if (
       !derived &&

@@ -167,8 +167,8 @@ describe('parseExposition', () => {
       '# EOF\n';
     const seen: [string, number][] = [];
     const handler: ExpositionHandler = {
-      help: () => undefined,
-      type: () => undefined,
+      help: () => true,
+      type: () => true,
       sample(b, s, e, v) {
         seen.push([b.slice(s, e), v]);
         return true;

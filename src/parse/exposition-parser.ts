@@ -1,5 +1,4 @@
 import { parseNumber } from './parse-number.js';
-import { isValidMetricName } from './label-block.js';
 
 /**
  * Prometheus text exposition format 0.0.4, as engines really write it.
@@ -19,10 +18,25 @@ export type MetricType =
   'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
 
 export interface ExpositionHandler {
-  /** `# HELP name text`; the text is still escaped, at `[textStart, textEnd)` of `body`. */
-  help(name: string, body: string, textStart: number, textEnd: number): void;
+  /**
+   * `# HELP name text`: the name at `[nameStart, nameEnd)` (not validated: see
+   * `isValidMetricName`), the still escaped text at `[textStart, textEnd)`.
+   * Return `false` to have the line counted as bad.
+   */
+  help(
+    body: string,
+    nameStart: number,
+    nameEnd: number,
+    textStart: number,
+    textEnd: number,
+  ): boolean;
   /** `# TYPE name type`; unknown types (OpenMetrics `unknown`, `info`…) arrive as `untyped`. */
-  type(name: string, type: MetricType): void;
+  type(
+    body: string,
+    nameStart: number,
+    nameEnd: number,
+    type: MetricType,
+  ): boolean;
   /**
    * One sample line. `[seriesStart, seriesEnd)` is `name` or `name{labels}` as written
    * (surrounding blanks trimmed, the label block not validated). Return `false` to have
@@ -66,6 +80,23 @@ function isTimestamp(s: string, start: number, end: number): boolean {
   return true;
 }
 
+function typeOf(body: string, start: number, end: number): MetricType {
+  switch (end - start) {
+    case 5:
+      if (body.startsWith('gauge', start)) return 'gauge';
+      break;
+    case 7:
+      if (body.startsWith('counter', start)) return 'counter';
+      if (body.startsWith('summary', start)) return 'summary';
+      if (body.startsWith('untyped', start)) return 'untyped';
+      break;
+    case 9:
+      if (body.startsWith('histogram', start)) return 'histogram';
+      break;
+  }
+  return TYPES[body.slice(start, end).toLowerCase()] ?? 'untyped';
+}
+
 /** Parses a `#` line. Returns false when a HELP/TYPE line is malformed. */
 function parseComment(
   body: string,
@@ -83,16 +114,10 @@ function parseComment(
   const nameStart = i;
   while (i < end && !isBlank(body.charCodeAt(i))) i++;
   if (i === nameStart) return false;
-  const name = body.slice(nameStart, i);
-  if (!isValidMetricName(name)) return false;
+  const nameEnd = i;
   while (i < end && isBlank(body.charCodeAt(i))) i++;
-  if (isHelp) {
-    handler.help(name, body, i, end);
-    return true;
-  }
-  const type = TYPES[body.slice(i, end).toLowerCase()] ?? 'untyped';
-  handler.type(name, type);
-  return true;
+  if (isHelp) return handler.help(body, nameStart, nameEnd, i, end);
+  return handler.type(body, nameStart, nameEnd, typeOf(body, i, end));
 }
 
 export function parseExposition(

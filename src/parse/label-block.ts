@@ -27,9 +27,16 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-export function isValidMetricName(name: string): boolean {
-  return METRIC_NAME_RE.test(name);
+/** Whether `[start, end)` of `s` (all of `s` by default) is a valid metric name. */
+export function isValidMetricName(
+  s: string,
+  start = 0,
+  end = s.length,
+): boolean {
+  if (start >= end || !isNameStart(s.charCodeAt(start))) return false;
+  for (let i = start + 1; i < end; i++)
+    if (!isNameChar(s.charCodeAt(i))) return false;
+  return true;
 }
 
 /** Returns the parsed series, or an error message. Duplicate label names are an error. */

@@ -1,5 +1,9 @@
 import { parseExposition, type MetricType } from './exposition-parser.js';
-import { parseSeriesText, unescapeHelp } from './label-block.js';
+import {
+  isValidMetricName,
+  parseSeriesText,
+  unescapeHelp,
+} from './label-block.js';
 
 /**
  * A convenience, tree-building parse of one page (tests, tools, comparisons).
@@ -59,12 +63,16 @@ export function parsePage(body: string): ParsedPage {
   };
 
   const stats = parseExposition(body, {
-    help(name, text, start, end) {
-      const f = declare(name);
+    help(text, nameStart, nameEnd, start, end) {
+      if (!isValidMetricName(text, nameStart, nameEnd)) return false;
+      const f = declare(text.slice(nameStart, nameEnd));
       f.help ??= unescapeHelp(text, start, end);
+      return true;
     },
-    type(name, type) {
-      declare(name).type = type;
+    type(text, nameStart, nameEnd, type) {
+      if (!isValidMetricName(text, nameStart, nameEnd)) return false;
+      declare(text.slice(nameStart, nameEnd)).type = type;
+      return true;
     },
     sample(text, start, end, value) {
       const parsed = parseSeriesText(text.slice(start, end));

@@ -9,12 +9,12 @@ import {
   KIND_COUNT,
   KIND_QUANTILE,
   KIND_SUM,
-  type Family,
   type HistGroup,
+  type Series,
   type SeriesCatalog,
 } from '../aggregate/series-catalog.js';
 import type { LabelPair } from '../parse/label-block.js';
-import { ChunkWriter } from './chunk-writer.js';
+import { TextWriter } from './text-writer.js';
 import { histLabels, seriesLabels } from './view-labels.js';
 
 export const OPENTELEMETRY_CONTENT_TYPE = 'application/json';
@@ -28,7 +28,7 @@ export const OPENTELEMETRY_CONTENT_TYPE = 'application/json';
  */
 
 function jsonDouble(v: number): string {
-  if (Number.isNaN(v)) return '"NaN"';
+  if (v !== v) return '"NaN"';
   if (v === Infinity) return '"Infinity"';
   if (v === -Infinity) return '"-Infinity"';
   return String(v);
@@ -38,19 +38,45 @@ function jsonUint(v: number): string {
   return `"${v > 0 ? Math.round(v) : 0}"`;
 }
 
-function attributes(
-  groupLabels: readonly LabelPair[],
-  lead: LabelPair | undefined,
-  own: readonly LabelPair[],
-): string {
+function attributeList(pairs: readonly LabelPair[]): string {
   let out = '';
-  const add = ([k, v]: LabelPair): void => {
+  for (const [k, v] of pairs) {
     if (out !== '') out += ',';
     out += `{"key":${JSON.stringify(k)},"value":{"stringValue":${JSON.stringify(v)}}}`;
-  };
-  if (lead) add(lead);
-  for (const p of groupLabels) add(p);
-  for (const p of own) add(p);
+  }
+  return out;
+}
+
+function seriesJson(
+  s: Series,
+  viewIndex: number,
+  injected: readonly string[],
+): string {
+  let cached = s.viewJson[viewIndex];
+  if (cached === undefined) {
+    cached = attributeList(seriesLabels(s, viewIndex, injected));
+    s.viewJson[viewIndex] = cached;
+  }
+  return cached;
+}
+
+function histJson(
+  g: HistGroup,
+  viewIndex: number,
+  injected: readonly string[],
+): string {
+  let cached = g.viewJson[viewIndex];
+  if (cached === undefined) {
+    cached = attributeList(histLabels(g, viewIndex, injected));
+    g.viewJson[viewIndex] = cached;
+  }
+  return cached;
+}
+
+function joinAttrs(a: string, b: string, c: string): string {
+  let out = a;
+  if (b !== '') out = out === '' ? b : `${out},${b}`;
+  if (c !== '') out = out === '' ? c : `${out},${c}`;
   return `[${out}]`;
 }
 
@@ -64,21 +90,26 @@ export function renderOpenTelemetry(
   const injected = VIEW_LABELS[view.view];
   const series = catalog.series;
   const time = `"${(BigInt(Math.round(createdAt)) * 1_000_000n).toString()}"`;
+  const groupJson = groups.map((g) => attributeList(g.labels));
   const cursors = new Int32Array(groups.length);
-  const out = new ChunkWriter();
+  let estimate = 4096;
+  for (const g of groups)
+    estimate += g.mids.length * (g.labelText.length * 2 + 160);
+  const out = new TextWriter(estimate);
   out.write(
     '{"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"motor-coordinator"}}]},"scopeMetrics":[{"scope":{"name":"motor-coordinator"},"metrics":[',
+    true,
   );
-  let firstMetric = true;
 
   const histogramPoint = (
-    group: GroupOutput,
+    g: number,
     from: number,
     to: number,
     hist: HistGroup,
   ): string => {
-    const bounds: number[] = [];
-    const counts: number[] = [];
+    const group = groups[g]!;
+    let bounds = '';
+    let counts = '';
     let previous = 0;
     let infinite: number | undefined;
     let sum: number | undefined;
@@ -90,78 +121,54 @@ export function renderOpenTelemetry(
         const cumulative = v > previous ? v : previous;
         if (s.bound === Infinity) infinite = cumulative;
         else {
-          bounds.push(s.bound);
-          counts.push(cumulative - previous);
+          bounds +=
+            bounds === '' ? jsonDouble(s.bound) : `,${jsonDouble(s.bound)}`;
+          counts += `${jsonUint(cumulative - previous)},`;
           previous = cumulative;
         }
       } else if (s.kind === KIND_SUM) sum = v;
       else if (s.kind === KIND_COUNT) count = v;
     }
     const total = count ?? infinite ?? previous;
-    counts.push(Math.max(0, (infinite ?? total) - previous));
-    let p = `{"attributes":${attributes(group.labels, undefined, histLabels(hist, viewIndex, injected))},"timeUnixNano":${time},"count":${jsonUint(total)}`;
-    if (sum !== undefined) p += `,"sum":${jsonDouble(sum)}`;
-    p += `,"bucketCounts":[${counts.map(jsonUint).join(',')}],"explicitBounds":[${bounds.map(jsonDouble).join(',')}]}`;
-    return p;
+    counts += jsonUint(Math.max(0, (infinite ?? total) - previous));
+    const attrs = joinAttrs(
+      '',
+      groupJson[g]!,
+      histJson(hist, viewIndex, injected),
+    );
+    const sumPart = sum === undefined ? '' : `,"sum":${jsonDouble(sum)}`;
+    return `{"attributes":${attrs},"timeUnixNano":${time},"count":${jsonUint(total)}${sumPart},"bucketCounts":[${counts}],"explicitBounds":[${bounds}]}`;
   };
 
   const summaryPoint = (
-    group: GroupOutput,
+    g: number,
     from: number,
     to: number,
     hist: HistGroup,
   ): string => {
+    const group = groups[g]!;
     let sum = 0;
     let count = 0;
-    const quantiles: string[] = [];
+    let quantiles = '';
     for (let c = from; c < to; c++) {
       const s = series[group.mids[c]!]!;
       const v = group.values[c]!;
       if (s.kind === KIND_SUM) sum = v;
       else if (s.kind === KIND_COUNT) count = v;
       else if (s.kind === KIND_QUANTILE) {
-        quantiles.push(
-          `{"quantile":${jsonDouble(s.bound)},"value":${jsonDouble(v)}}`,
-        );
+        if (quantiles !== '') quantiles += ',';
+        quantiles += `{"quantile":${jsonDouble(s.bound)},"value":${jsonDouble(v)}}`;
       }
     }
-    return `{"attributes":${attributes(group.labels, undefined, histLabels(hist, viewIndex, injected))},"timeUnixNano":${time},"count":${jsonUint(count)},"sum":${jsonDouble(sum)},"quantileValues":[${quantiles.join(',')}]}`;
+    const attrs = joinAttrs(
+      '',
+      groupJson[g]!,
+      histJson(hist, viewIndex, injected),
+    );
+    return `{"attributes":${attrs},"timeUnixNano":${time},"count":${jsonUint(count)},"sum":${jsonDouble(sum)},"quantileValues":[${quantiles}]}`;
   };
 
-  const points = (family: Family): string[] => {
-    const result: string[] = [];
-    const fid = family.id;
-    for (let g = 0; g < groups.length; g++) {
-      const group = groups[g]!;
-      const mids = group.mids;
-      let c = cursors[g]!;
-      while (c < mids.length && series[mids[c]!]!.family.id === fid) {
-        const s = series[mids[c]!]!;
-        if (
-          s.hist &&
-          (family.type === 'histogram' || family.type === 'summary')
-        ) {
-          const hist = s.hist;
-          let end = c + 1;
-          while (end < mids.length && series[mids[end]!]!.hist === hist) end++;
-          result.push(
-            family.type === 'histogram'
-              ? histogramPoint(group, c, end, hist)
-              : summaryPoint(group, c, end, hist),
-          );
-          c = end;
-          continue;
-        }
-        result.push(
-          `{"attributes":${attributes(group.labels, s.lead, seriesLabels(s, viewIndex, injected))},"timeUnixNano":${time},"asDouble":${jsonDouble(group.values[c]!)}}`,
-        );
-        c++;
-      }
-      cursors[g] = c;
-    }
-    return result;
-  };
-
+  let firstMetric = true;
   for (const family of catalog.families) {
     const fid = family.id;
     let any = false;
@@ -171,22 +178,58 @@ export function renderOpenTelemetry(
       any = c < mids.length && series[mids[c]!]!.family.id === fid;
     }
     if (!any && view.declared[fid] !== 1) continue;
-    const data = any ? points(family).join(',') : '';
-    let body: string;
-    if (family.type === 'counter') {
-      body = `"sum":{"dataPoints":[${data}],"aggregationTemporality":2,"isMonotonic":true}`;
-    } else if (family.type === 'histogram') {
-      body = `"histogram":{"dataPoints":[${data}],"aggregationTemporality":2}`;
-    } else if (family.type === 'summary') {
-      body = `"summary":{"dataPoints":[${data}]}`;
-    } else {
-      body = `"gauge":{"dataPoints":[${data}]}`;
+    const head = `${firstMetric ? '' : ','}{"name":${JSON.stringify(family.name)},"description":${JSON.stringify(family.help ?? family.name)},"unit":"",`;
+    firstMetric = false;
+    const isHist = family.type === 'histogram';
+    const isSummary = family.type === 'summary';
+    out.write(head, false);
+    out.write(
+      family.type === 'counter'
+        ? '"sum":{"dataPoints":['
+        : isHist
+          ? '"histogram":{"dataPoints":['
+          : isSummary
+            ? '"summary":{"dataPoints":['
+            : '"gauge":{"dataPoints":[',
+      true,
+    );
+    let firstPoint = true;
+    for (let g = 0; g < groups.length && any; g++) {
+      const group = groups[g]!;
+      const mids = group.mids;
+      let c = cursors[g]!;
+      while (c < mids.length && series[mids[c]!]!.family.id === fid) {
+        const s = series[mids[c]!]!;
+        let point: string;
+        if (s.hist && (isHist || isSummary)) {
+          const hist = s.hist;
+          let end = c + 1;
+          while (end < mids.length && series[mids[end]!]!.hist === hist) end++;
+          point = isHist
+            ? histogramPoint(g, c, end, hist)
+            : summaryPoint(g, c, end, hist);
+          c = end;
+          out.write(firstPoint ? point : `,${point}`, false);
+        } else {
+          const lead = s.lead ? attributeList([s.lead]) : '';
+          const own = seriesJson(s, viewIndex, injected);
+          point = `${firstPoint ? '' : ','}{"attributes":${joinAttrs(lead, groupJson[g]!, own)},"timeUnixNano":${time},"asDouble":${jsonDouble(group.values[c]!)}}`;
+          c++;
+          out.write(point, false);
+        }
+        firstPoint = false;
+      }
+      cursors[g] = c;
     }
     out.write(
-      `${firstMetric ? '' : ','}{"name":${JSON.stringify(family.name)},"description":${JSON.stringify(family.help ?? family.name)},"unit":"",${body}}`,
+      family.type === 'counter'
+        ? '],"aggregationTemporality":2,"isMonotonic":true}}'
+        : isHist
+          ? '],"aggregationTemporality":2}}'
+          : ']}}',
+      true,
     );
-    firstMetric = false;
   }
-  out.write(']}]}]}');
+  out.write(']}]}]}', true);
   return out.finish();
 }

@@ -4,14 +4,40 @@ import {
   type GroupOutput,
   type ViewOutput,
 } from '../aggregate/aggregate.types.js';
-import type { SeriesCatalog } from '../aggregate/series-catalog.js';
+import type {
+  Series,
+  SeriesCatalog,
+  SeriesPieces,
+} from '../aggregate/series-catalog.js';
 import { formatNumber } from '../parse/parse-number.js';
-import { ChunkWriter } from './chunk-writer.js';
 import { escapeHelp, escapeLabelValue } from './escape.js';
+import { TextWriter, isAscii } from './text-writer.js';
 import { seriesLabelText } from './view-labels.js';
 
 export const PROMETHEUS_CONTENT_TYPE =
   'text/plain; version=0.0.4; charset=utf-8';
+
+function seriesPieces(
+  s: Series,
+  viewIndex: number,
+  injected: readonly string[],
+): SeriesPieces {
+  let cached = s.viewPieces[viewIndex];
+  if (!cached) {
+    const own = seriesLabelText(s, viewIndex, injected);
+    const lead = s.lead ? `${s.lead[0]}="${escapeLabelValue(s.lead[1])}"` : '';
+    const inner = [lead, own].filter((x) => x !== '').join(',');
+    const bare = inner === '' ? `${s.name} ` : `${s.name}{${inner}} `;
+    cached = {
+      prefix: `${s.name}{${lead === '' ? '' : `${lead},`}`,
+      suffix: `${own === '' ? '' : `,${own}`}} `,
+      bare,
+      ascii: isAscii(bare),
+    };
+    s.viewPieces[viewIndex] = cached;
+  }
+  return cached;
+}
 
 /**
  * Prometheus text 0.0.4: each family once (`# HELP`, `# TYPE`, then the samples of
@@ -26,8 +52,27 @@ export function renderPrometheusText(
   const viewIndex = VIEW_INDEX[view.view];
   const injected = VIEW_LABELS[view.view];
   const series = catalog.series;
+  const groupAscii = groups.map((g) => isAscii(g.labelText));
+
+  // Size the buffer once from an estimate of every line (it grows if a guess falls short).
+  let capacity = 4096;
+  for (let g = 0; g < groups.length; g++) {
+    const mids = groups[g]!.mids;
+    const gl = groups[g]!.labelText.length;
+    for (let c = 0; c < mids.length; c++) {
+      const p = seriesPieces(series[mids[c]!]!, viewIndex, injected);
+      capacity +=
+        (gl === 0 ? p.bare.length : p.prefix.length + gl + p.suffix.length) +
+        12;
+    }
+  }
+  for (const family of catalog.families) {
+    capacity +=
+      2 * family.name.length + (family.help ?? family.name).length + 32;
+  }
+  const out = new TextWriter(capacity + (capacity >> 3));
+
   const cursors = new Int32Array(groups.length);
-  const out = new ChunkWriter();
   for (const family of catalog.families) {
     const fid = family.id;
     let any = false;
@@ -37,31 +82,30 @@ export function renderPrometheusText(
       any = c < mids.length && series[mids[c]!]!.family.id === fid;
     }
     if (!any && view.declared[fid] !== 1) continue;
+    const help = escapeHelp(family.help ?? family.name);
     out.write(
-      `# HELP ${family.name} ${escapeHelp(family.help ?? family.name)}\n# TYPE ${family.name} ${family.type}\n`,
+      `# HELP ${family.name} ${help}\n# TYPE ${family.name} ${family.type}\n`,
+      isAscii(help),
     );
     if (!any) continue;
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
       const mids = group.mids;
       const values = group.values;
+      const labels = group.labelText;
+      const ascii = groupAscii[g]!;
       let c = cursors[g]!;
       for (; c < mids.length; c++) {
         const s = series[mids[c]!]!;
         if (s.family.id !== fid) break;
-        let inner = group.labelText;
-        const own = seriesLabelText(s, viewIndex, injected);
-        if (own !== '') inner = inner === '' ? own : `${inner},${own}`;
-        if (s.lead) {
-          const lead = `${s.lead[0]}="${escapeLabelValue(s.lead[1])}"`;
-          inner = inner === '' ? lead : `${lead},${inner}`;
-        }
+        const p = seriesPieces(s, viewIndex, injected);
         const value = formatNumber(values[c]!);
-        out.write(
-          inner === ''
-            ? `${s.name} ${value}\n`
-            : `${s.name}{${inner}} ${value}\n`,
-        );
+        if (labels === '') out.write(`${p.bare}${value}\n`, p.ascii);
+        else
+          out.write(
+            `${p.prefix}${labels}${p.suffix}${value}\n`,
+            p.ascii && ascii,
+          );
       }
       cursors[g] = c;
     }
