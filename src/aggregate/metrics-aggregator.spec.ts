@@ -991,3 +991,57 @@ describe('MetricsAggregator: empty snapshot', () => {
     ).toBe(0);
   });
 });
+
+describe('MetricsAggregator: output shape', () => {
+  it('keeps each family in one block when a group touches few of many known series', () => {
+    const many = `# TYPE churn gauge\n${Array.from({ length: 3000 }, (_, i) => `churn{i="${i}"} ${i}`).join('\n')}\n`;
+    const few = [
+      '# TYPE z_last gauge',
+      'z_last 1',
+      '# TYPE churn gauge',
+      'churn{i="7"} 70',
+      '# TYPE a_first counter',
+      'a_first_total 2',
+      '',
+    ].join('\n');
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(
+      cycleOf([okPage(A, many, 1), okPage(B, few, 1)], 1000),
+    );
+    const text = snap
+      .render('instance', undefined, 'prometheus')
+      .body.toString();
+    const typeLines = text.split('\n').filter((l) => l.startsWith('# TYPE'));
+    expect(new Set(typeLines).size).toBe(typeLines.length);
+    // every sample line sits under its own family's TYPE line
+    let family = '';
+    for (const line of text.split('\n')) {
+      if (line.startsWith('# TYPE ')) family = line.split(' ')[2]!;
+      else if (line !== '' && !line.startsWith('#'))
+        expect(line.startsWith(family)).toBe(true);
+    }
+    const inst = samples(snap, 'instance');
+    expect(num(inst, 'churn{instance_id="2",role="decode",i="7"}')).toBe(70);
+    expect(num(inst, 'churn{instance_id="1",role="decode",i="7"}')).toBe(7);
+    expect(num(inst, 'z_last{instance_id="2",role="decode"}')).toBe(1);
+    expect(num(samples(snap), 'churn{i="7"}')).toBe(77);
+    // `# TYPE a_first counter` + `a_first_total` samples: one family a_first_total, no empty a_first
+    expect(num(samples(snap), 'a_first_total')).toBe(2);
+    expect(text).not.toMatch(/^# TYPE a_first counter$/m);
+    expect(text).toMatch(/^# TYPE a_first_total counter$/m);
+  });
+
+  it('writes non-ASCII label values as UTF-8', () => {
+    const page =
+      '# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{model_name="模型-é"} 2\n';
+    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const snap = agg.ingest(cycleOf([okPage(A, page, 1)], 1000));
+    expect(
+      num(samples(snap), 'vllm:num_requests_running{model_name="模型-é"}'),
+    ).toBe(2);
+    const json = JSON.parse(
+      snap.render('dp', undefined, 'opentelemetry').body.toString('utf8'),
+    );
+    expect(JSON.stringify(json)).toContain('"stringValue":"模型-é"');
+  });
+});

@@ -51,6 +51,11 @@ export const FLAG_SCOPE_PREFILL = 4;
 /** A series ignored on purpose (`*_created`, reserved names): remembered so it costs nothing. */
 export const FLAG_DROPPED = 8;
 
+export const MID_PROMPT_TOKENS = 1;
+export const MID_GENERATION_TOKENS = 2;
+/** A bucket, `_sum` or `_count` of a histogram with quantile gauges. */
+export const MID_QUANTILE_SOURCE = 4;
+
 export const SID_INVALID = -1;
 export const SID_DROPPED = -2;
 
@@ -84,6 +89,8 @@ export interface Family {
   /** Derived gauges `_p50`, `_p95`, `_p99`, `_mean` (histograms with quantiles). */
   readonly quantileFamilies: (Family | undefined)[];
   maxFamily: Family | undefined;
+  /** `# TYPE x counter` written with `x_total` samples: the family that took them. */
+  alias: Family | undefined;
 }
 
 export interface HistGroup {
@@ -135,7 +142,17 @@ export interface SeriesPieces {
   readonly ascii: boolean;
 }
 
+export interface RenderOrder {
+  /** Every mid, in render order. */
+  readonly mids: Int32Array;
+  /** `familyStart[f]..familyStart[f+1]` is the range of family `f` in `mids`. */
+  readonly familyStart: Int32Array;
+  /** Position of each mid in `mids`. */
+  readonly rank: Int32Array;
+}
+
 export interface PrefixPair {
+  readonly index: number;
   readonly parts: Partial<Record<PrefixCachePart, number>>;
   readonly rate: number;
 }
@@ -218,10 +235,14 @@ export class SeriesCatalog {
   /** Per sid: the series text as written (for positional matching of the next page). */
   readonly sidText: string[] = [];
   sidCount = 0;
-  /** Per mid: reduction code. */
+  /** Per mid: reduction code, family id, histogram group id (-1), prefix pair index (-1), MID_* flags. */
   midReduction = new Uint8Array(1024);
+  midFamily = new Int32Array(1024);
+  midHist = new Int32Array(1024);
+  midPair = new Int32Array(1024);
+  midFlags = new Uint8Array(1024);
 
-  private orderCache: { mids: Int32Array; familyStart: Int32Array } | undefined;
+  private orderCache: RenderOrder | undefined;
 
   constructor() {
     const motor = {} as Record<MotorMetric, number>;
@@ -336,6 +357,7 @@ export class SeriesCatalog {
         // `# TYPE x counter` followed by `x_total` samples: expose as the family `x_total`.
         family = this.declare(name, 'counter', context.help);
         if (!family) return SID_DROPPED;
+        context.alias = family;
       }
     }
     if (!family) {
@@ -556,11 +578,12 @@ export class SeriesCatalog {
         NaN,
         undefined,
       );
-      pair = { parts: {}, rate };
+      pair = { index: this.prefixPairs.length, parts: {}, rate };
       this.prefixByKey.set(key, pair);
       this.prefixPairs.push(pair);
     }
     (pair.parts as Record<string, number>)[part] = mid;
+    this.midPair[mid] = pair.index;
   }
 
   internSeries(
@@ -597,12 +620,19 @@ export class SeriesCatalog {
     });
     this.seriesByKey.set(key, id);
     family.mids.push(id);
-    if (id >= this.midReduction.length) {
-      const next = new Uint8Array(this.midReduction.length * 2);
-      next.set(this.midReduction);
-      this.midReduction = next;
-    }
+    if (id >= this.midReduction.length) this.growMids();
     this.midReduction[id] = reduction;
+    this.midFamily[id] = family.id;
+    this.midHist[id] = hist ? hist.id : -1;
+    this.midPair[id] = -1;
+    let flags = 0;
+    if (!family.derived && family.type !== 'gauge') {
+      if (family.sem.tokens === 'prompt') flags |= MID_PROMPT_TOKENS;
+      if (family.sem.tokens === 'generation') flags |= MID_GENERATION_TOKENS;
+    }
+    if (hist && family.type === 'histogram' && family.sem.quantiles)
+      flags |= MID_QUANTILE_SOURCE;
+    this.midFlags[id] = flags;
     this.orderCache = undefined;
     return id;
   }
@@ -625,6 +655,7 @@ export class SeriesCatalog {
       zeroMid: -1,
       quantileFamilies: [],
       maxFamily: undefined,
+      alias: undefined,
     };
     this.families.push(family);
     this.familyByName.set(family.name, family);
@@ -699,6 +730,25 @@ export class SeriesCatalog {
     }
   }
 
+  private growMids(): void {
+    const n = this.midReduction.length * 2;
+    const grow32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const grow8 = (a: Uint8Array) => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    this.midReduction = grow8(this.midReduction);
+    this.midFlags = grow8(this.midFlags);
+    this.midFamily = grow32(this.midFamily);
+    this.midHist = grow32(this.midHist);
+    this.midPair = grow32(this.midPair);
+  }
+
   private growSids(): void {
     const n = this.sidMid.length * 2;
     const grow32 = (a: Int32Array) => {
@@ -715,11 +765,8 @@ export class SeriesCatalog {
     this.sidFlags = flags;
   }
 
-  /**
-   * All mids in render order (family, histogram group, bucket/quantile bound, `_sum`, `_count`),
-   * with `familyStart[f]..familyStart[f+1]` the range of family `f`.
-   */
-  renderOrder(): { mids: Int32Array; familyStart: Int32Array } {
+  /** All mids in render order: family, histogram group, bucket/quantile bound, `_sum`, `_count`. */
+  renderOrder(): RenderOrder {
     if (this.orderCache) return this.orderCache;
     const series = this.series;
     const mids = Int32Array.from(series, (s) => s.id).sort((a, b) => {
@@ -742,7 +789,9 @@ export class SeriesCatalog {
       while (f <= fid) familyStart[f++] = i;
     }
     while (f <= this.families.length) familyStart[f++] = mids.length;
-    this.orderCache = { mids, familyStart };
+    const rank = new Int32Array(mids.length);
+    for (let i = 0; i < mids.length; i++) rank[mids[i]!] = i;
+    this.orderCache = { mids, familyStart, rank };
     return this.orderCache;
   }
 }

@@ -8,6 +8,9 @@ import { bucketQuantile } from './histogram-quantile.js';
 import { QUANTILES } from './metric-semantics.js';
 import {
   FLAG_COUNTER,
+  MID_GENERATION_TOKENS,
+  MID_PROMPT_TOKENS,
+  MID_QUANTILE_SOURCE,
   RED_FIRST,
   RED_MAX,
   RED_MEAN,
@@ -18,9 +21,11 @@ import {
 
 /**
  * Builds one view of a cycle: groups of endpoints are merged one group at a time into
- * dense scratch arrays indexed by merged-series id (touched cells are recognised by a
- * per-group stamp, so nothing is cleared between groups), then baselines, derived series
- * and freshness are added and the live cells are copied out in render order.
+ * dense scratch arrays indexed by merged-series id (a cell belongs to the current group
+ * when its stamp says so, so nothing is cleared between groups; the cells touched are
+ * listed). Then baselines, derived series and freshness are added, and the live cells
+ * are copied out in render order. The work per group follows the cells it touched, not
+ * the number of series the catalog ever saw.
  */
 
 export interface GroupSpec {
@@ -56,7 +61,16 @@ export class ViewBuilder {
   private val = new Float64Array(1024);
   private cnt = new Int32Array(1024);
   private stamp = new Int32Array(1024);
-  private famStamp = new Int32Array(256);
+  /** Cells touched by the current group, in first-touch order. */
+  private touched = new Int32Array(1024);
+  private nTouched = 0;
+  /** Per family: stamp of the group that declared it / has a live cell in it. */
+  private famDeclared = new Int32Array(256);
+  private famLive = new Int32Array(256);
+  private declaredList: number[] = [];
+  /** Per histogram group / prefix pair: stamp of the group that queued it. */
+  private histStamp = new Int32Array(256);
+  private pairStamp = new Int32Array(256);
   private serial = 0;
   private outMids = new Int32Array(1024);
   private outVals = new Float64Array(1024);
@@ -70,7 +84,7 @@ export class ViewBuilder {
     memory: ViewMemory,
   ): ViewOutput {
     const { catalog } = ctx;
-    this.ensureCapacity(catalog.seriesCount, catalog.families.length);
+    this.ensureCapacity(catalog);
     const declared = new Uint8Array(catalog.families.length);
     const groups: GroupOutput[] = [this.clusterGroup(ctx, specs.length === 0)];
     const visited = new Set<string>();
@@ -78,26 +92,51 @@ export class ViewBuilder {
       visited.add(spec.key);
       groups.push(this.buildGroup(view, spec, ctx, memory, declared));
     }
-    for (const key of memory.baselines.keys())
+    for (const key of memory.baselines.keys()) {
       if (!visited.has(key)) memory.baselines.delete(key);
-    for (const key of memory.rates.keys())
+    }
+    for (const key of memory.rates.keys()) {
       if (!visited.has(key)) memory.rates.delete(key);
+    }
     return { view, groups, declared };
   }
 
-  private ensureCapacity(series: number, families: number): void {
+  private ensureCapacity(catalog: SeriesCatalog): void {
+    const series = catalog.seriesCount;
     if (this.val.length < series) {
       const n = Math.max(series, this.val.length * 2);
       this.val = new Float64Array(n);
       this.cnt = new Int32Array(n);
+      this.touched = new Int32Array(n);
       const stamp = new Int32Array(n);
       stamp.set(this.stamp);
       this.stamp = stamp;
     }
-    if (this.famStamp.length < families) {
-      const f = new Int32Array(Math.max(families, this.famStamp.length * 2));
-      f.set(this.famStamp);
-      this.famStamp = f;
+    const grow = (
+      a: Int32Array<ArrayBuffer>,
+      size: number,
+    ): Int32Array<ArrayBuffer> => {
+      if (a.length >= size) return a;
+      const b = new Int32Array(Math.max(size, a.length * 2));
+      b.set(a);
+      return b;
+    };
+    this.famDeclared = grow(this.famDeclared, catalog.families.length);
+    this.famLive = grow(this.famLive, catalog.families.length);
+    this.histStamp = grow(this.histStamp, catalog.histGroups.length);
+    this.pairStamp = grow(this.pairStamp, catalog.prefixPairs.length);
+    if (this.serial >= 0x7ffffff0) {
+      // Stamps are only compared for equality; restart them before the int32 wraps.
+      for (const a of [
+        this.stamp,
+        this.famDeclared,
+        this.famLive,
+        this.histStamp,
+        this.pairStamp,
+      ]) {
+        a.fill(0);
+      }
+      this.serial = 0;
     }
   }
 
@@ -132,19 +171,17 @@ export class ViewBuilder {
     viewDeclared: Uint8Array,
   ): GroupOutput {
     const { catalog } = ctx;
-    if (this.serial >= 0x7ffffff0) {
-      // Stamps are compared for equality only; restart them before the int32 wraps.
-      this.stamp.fill(0);
-      this.famStamp.fill(0);
-      this.serial = 0;
-    }
     const gs = ++this.serial;
     const dp = view === 'dp';
     const full = view === 'full';
     const val = this.val;
     const cnt = this.cnt;
     const stamp = this.stamp;
-    const famStamp = this.famStamp;
+    const touched = this.touched;
+    let nt = 0;
+    const famDeclared = this.famDeclared;
+    const declaredList = this.declaredList;
+    declaredList.length = 0;
     const red = catalog.midReduction;
     const sidFlags = catalog.sidFlags;
     const sidMid = dp ? catalog.sidDpMid : catalog.sidMid;
@@ -155,7 +192,14 @@ export class ViewBuilder {
       const n = c.n;
       if (n === 0) continue;
       const live = !st.stale;
-      if (live) for (const f of c.declared) famStamp[f] = gs;
+      if (live) {
+        for (const f of c.declared) {
+          if (famDeclared[f] !== gs) {
+            famDeclared[f] = gs;
+            declaredList.push(f);
+          }
+        }
+      }
       const skip = full ? ctx.skipMask[st.ref.role] : 0;
       const sids = c.sids;
       const raw = c.raw;
@@ -175,6 +219,7 @@ export class ViewBuilder {
           stamp[mid] = gs;
           val[mid] = v;
           cnt[mid] = inc;
+          touched[nt++] = mid;
         } else {
           const r = red[mid]!;
           if (r === RED_FIRST) {
@@ -195,6 +240,7 @@ export class ViewBuilder {
             stamp[maxMid] = gs;
             val[maxMid] = v;
             cnt[maxMid] = 1;
+            touched[nt++] = maxMid;
           } else {
             if (v > val[maxMid]! || val[maxMid] !== val[maxMid])
               val[maxMid] = v;
@@ -203,12 +249,11 @@ export class ViewBuilder {
         }
       }
     }
+    this.nTouched = nt;
 
     if (!dp) this.applyBaselines(memory, spec.key, gs);
-    this.addQuantiles(catalog, gs);
-    this.addPrefixHitRates(catalog, gs);
-    this.addFreshness(view, spec, ctx, memory, gs);
-    return this.compact(catalog, spec, gs, viewDeclared);
+    this.addDerived(view, spec, ctx, memory, gs, viewDeclared);
+    return this.compact(catalog, spec, gs);
   }
 
   private isLive(mid: number | undefined, gs: number): boolean {
@@ -221,7 +266,10 @@ export class ViewBuilder {
   }
 
   private set(mid: number, value: number, gs: number): void {
-    this.stamp[mid] = gs;
+    if (this.stamp[mid] !== gs) {
+      this.stamp[mid] = gs;
+      this.touched[this.nTouched++] = mid;
+    }
     this.val[mid] = value;
     this.cnt[mid] = 1;
   }
@@ -236,81 +284,116 @@ export class ViewBuilder {
     if (baseline.size === 0) memory.baselines.delete(key);
   }
 
-  private addQuantiles(catalog: SeriesCatalog, gs: number): void {
-    for (const g of catalog.quantileGroups) {
-      const buckets = g.buckets;
-      const touched =
-        this.isLive(g.count?.id, gs) ||
-        this.isLive(g.sum?.id, gs) ||
-        (buckets.length > 0 &&
-          (this.isLive(buckets[0]!.id, gs) ||
-            this.isLive(buckets[buckets.length - 1]!.id, gs)));
-      if (!touched) continue;
-      if (this.les.length < buckets.length) {
-        this.les = new Float64Array(buckets.length * 2);
-        this.counts = new Float64Array(buckets.length * 2);
-      }
-      let k = 0;
-      for (const b of buckets) {
-        if (!this.isLive(b.id, gs)) continue;
-        this.les[k] = b.bound;
-        this.counts[k] = this.val[b.id]!;
-        k++;
-      }
-      for (let i = 0; i < QUANTILES.length; i++) {
-        const target = g.derived[i];
-        if (target)
-          this.set(
-            target.id,
-            bucketQuantile(QUANTILES[i]!.q, this.les, this.counts, k),
-            gs,
-          );
-      }
-      const mean = g.derived[QUANTILES.length];
-      if (
-        mean &&
-        g.sum &&
-        g.count &&
-        this.isLive(g.sum.id, gs) &&
-        this.isLive(g.count.id, gs)
-      ) {
-        const count = this.val[g.count.id]!;
-        this.set(mean.id, count > 0 ? this.val[g.sum.id]! / count : NaN, gs);
-      }
-    }
-  }
-
-  private addPrefixHitRates(catalog: SeriesCatalog, gs: number): void {
-    for (const pair of catalog.prefixPairs) {
-      const p = pair.parts;
-      let hits: number | undefined;
-      let queries: number | undefined;
-      if (this.isLive(p.v1_hits, gs) && this.isLive(p.v1_queries, gs)) {
-        hits = this.val[p.v1_hits!];
-        queries = this.val[p.v1_queries!];
-      } else if (this.isLive(p.v0_hits, gs) && this.isLive(p.v0_queries, gs)) {
-        hits = this.val[p.v0_hits!];
-        queries = this.val[p.v0_queries!];
-      }
-      if (hits === undefined || queries === undefined) continue;
-      let rate = queries > 0 ? hits / queries : 0;
-      if (!(rate > 0)) rate = 0;
-      else if (rate > 1) rate = 1;
-      this.set(pair.rate, rate, gs);
-    }
-  }
-
-  private tokenTotal(
-    catalog: SeriesCatalog,
-    kind: 'prompt' | 'generation',
+  /** Quantiles, hit rates, token rates, freshness, zeros for declared empty families. */
+  private addDerived(
+    view: ViewType,
+    spec: GroupSpec,
+    ctx: BuildContext,
+    memory: ViewMemory,
     gs: number,
-  ): number {
-    let total = 0;
-    for (const f of catalog.tokenFamilies[kind]) {
-      for (const mid of f.mids)
-        if (this.isLive(mid, gs)) total += this.val[mid]!;
+    viewDeclared: Uint8Array,
+  ): void {
+    const { catalog } = ctx;
+    const midFlags = catalog.midFlags;
+    const midFamily = catalog.midFamily;
+    const midHist = catalog.midHist;
+    const midPair = catalog.midPair;
+    const famLive = this.famLive;
+    const hists: number[] = [];
+    const pairs: number[] = [];
+    let prompt = 0;
+    let generation = 0;
+    const n = this.nTouched;
+    for (let k = 0; k < n; k++) {
+      const mid = this.touched[k]!;
+      if (this.cnt[mid]! <= 0) continue;
+      famLive[midFamily[mid]!] = gs;
+      const flags = midFlags[mid]!;
+      if (flags === 0 && midPair[mid]! < 0) continue;
+      if (flags & MID_PROMPT_TOKENS) prompt += this.val[mid]!;
+      if (flags & MID_GENERATION_TOKENS) generation += this.val[mid]!;
+      if (flags & MID_QUANTILE_SOURCE) {
+        const h = midHist[mid]!;
+        if (this.histStamp[h] !== gs) {
+          this.histStamp[h] = gs;
+          hists.push(h);
+        }
+      }
+      const p = midPair[mid]!;
+      if (p >= 0 && this.pairStamp[p] !== gs) {
+        this.pairStamp[p] = gs;
+        pairs.push(p);
+      }
     }
-    return total;
+    for (const h of hists) this.addQuantiles(catalog, h, gs);
+    for (const p of pairs) this.addPrefixHitRate(catalog, p, gs);
+    this.addFreshness(view, spec, ctx, memory, gs, prompt, generation);
+    for (const f of this.declaredList) {
+      if (famLive[f] === gs || catalog.families[f]!.alias) continue;
+      viewDeclared[f] = 1;
+      const zero = catalog.families[f]!.zeroMid;
+      if (zero >= 0) this.set(zero, 0, gs);
+    }
+  }
+
+  private addQuantiles(catalog: SeriesCatalog, h: number, gs: number): void {
+    const g = catalog.histGroups[h]!;
+    const buckets = g.buckets;
+    if (this.les.length < buckets.length) {
+      this.les = new Float64Array(buckets.length * 2);
+      this.counts = new Float64Array(buckets.length * 2);
+    }
+    let k = 0;
+    for (const b of buckets) {
+      if (!this.isLive(b.id, gs)) continue;
+      this.les[k] = b.bound;
+      this.counts[k] = this.val[b.id]!;
+      k++;
+    }
+    for (let i = 0; i < QUANTILES.length; i++) {
+      const target = g.derived[i];
+      if (target) {
+        this.set(
+          target.id,
+          bucketQuantile(QUANTILES[i]!.q, this.les, this.counts, k),
+          gs,
+        );
+      }
+    }
+    const mean = g.derived[QUANTILES.length];
+    if (
+      mean &&
+      g.sum &&
+      g.count &&
+      this.isLive(g.sum.id, gs) &&
+      this.isLive(g.count.id, gs)
+    ) {
+      const count = this.val[g.count.id]!;
+      this.set(mean.id, count > 0 ? this.val[g.sum.id]! / count : NaN, gs);
+    }
+  }
+
+  private addPrefixHitRate(
+    catalog: SeriesCatalog,
+    index: number,
+    gs: number,
+  ): void {
+    const pair = catalog.prefixPairs[index]!;
+    const p = pair.parts;
+    let hits: number | undefined;
+    let queries: number | undefined;
+    if (this.isLive(p.v1_hits, gs) && this.isLive(p.v1_queries, gs)) {
+      hits = this.val[p.v1_hits!];
+      queries = this.val[p.v1_queries!];
+    } else if (this.isLive(p.v0_hits, gs) && this.isLive(p.v0_queries, gs)) {
+      hits = this.val[p.v0_hits!];
+      queries = this.val[p.v0_queries!];
+    }
+    if (hits === undefined || queries === undefined) return;
+    let rate = queries > 0 ? hits / queries : 0;
+    if (!(rate > 0)) rate = 0;
+    else if (rate > 1) rate = 1;
+    this.set(pair.rate, rate, gs);
   }
 
   private addFreshness(
@@ -319,6 +402,8 @@ export class ViewBuilder {
     ctx: BuildContext,
     memory: ViewMemory,
     gs: number,
+    prompt: number,
+    generation: number,
   ): void {
     const m = ctx.catalog.motor;
     let scraped = 0;
@@ -341,8 +426,6 @@ export class ViewBuilder {
         gs,
       );
     }
-    const prompt = this.tokenTotal(ctx.catalog, 'prompt', gs);
-    const generation = this.tokenTotal(ctx.catalog, 'generation', gs);
     const now = ctx.finishedAt;
     const prev = memory.rates.get(spec.key);
     const rate = (
@@ -362,17 +445,18 @@ export class ViewBuilder {
     memory.rates.set(spec.key, { prompt, generation, at: now });
   }
 
+  /** Live cells in render order: a scan of the render order, or a sort of the few touched. */
   private compact(
     catalog: SeriesCatalog,
     spec: GroupSpec,
     gs: number,
-    viewDeclared: Uint8Array,
   ): GroupOutput {
-    const { mids: order, familyStart } = catalog.renderOrder();
-    if (this.outMids.length < order.length + catalog.families.length) {
-      const n = (order.length + catalog.families.length) * 2;
-      this.outMids = new Int32Array(n);
-      this.outVals = new Float64Array(n);
+    const order = catalog.renderOrder();
+    const total = order.mids.length;
+    const nt = this.nTouched;
+    if (this.outMids.length < nt) {
+      this.outMids = new Int32Array(Math.max(nt, this.outMids.length * 2));
+      this.outVals = new Float64Array(this.outMids.length);
     }
     const stamp = this.stamp;
     const cnt = this.cnt;
@@ -381,26 +465,21 @@ export class ViewBuilder {
     const outMids = this.outMids;
     const outVals = this.outVals;
     let n = 0;
-    const families = catalog.families;
-    for (let f = 0; f < families.length; f++) {
-      const start = n;
-      const end = familyStart[f + 1]!;
-      for (let k = familyStart[f]!; k < end; k++) {
-        const mid = order[k]!;
-        if (stamp[mid] !== gs || cnt[mid]! <= 0) continue;
-        outMids[n] = mid;
-        outVals[n] = red[mid] === RED_MEAN ? val[mid]! / cnt[mid]! : val[mid]!;
-        n++;
-      }
-      if (n === start && this.famStamp[f] === gs) {
-        viewDeclared[f] = 1;
-        const zero = families[f]!.zeroMid;
-        if (zero >= 0) {
-          outMids[n] = zero;
-          outVals[n] = 0;
-          n++;
-        }
-      }
+    const emit = (mid: number): void => {
+      if (stamp[mid] !== gs || cnt[mid]! <= 0) return;
+      outMids[n] = mid;
+      outVals[n] = red[mid] === RED_MEAN ? val[mid]! / cnt[mid]! : val[mid]!;
+      n++;
+    };
+    if (nt * 12 < total) {
+      const rank = order.rank;
+      const list = this.touched
+        .subarray(0, nt)
+        .sort((a, b) => rank[a]! - rank[b]!);
+      for (let k = 0; k < nt; k++) emit(list[k]!);
+    } else {
+      const mids = order.mids;
+      for (let k = 0; k < total; k++) emit(mids[k]!);
     }
     return {
       labels: spec.labels,
