@@ -20,7 +20,7 @@ interface EngineState {
   /** Non-cumulative TTFT observations per bucket (last = +Inf). */
   ttft: number[];
   ttftSum: number;
-  mode: 'ok' | 'dead' | 'garbage';
+  mode: 'ok' | 'dead' | 'garbage' | 'hang';
 }
 
 function page(s: EngineState, engine: number): string {
@@ -72,6 +72,7 @@ async function startEngine(
       req.socket.destroy();
       return;
     }
+    if (state.mode === 'hang') return; // accepts, never answers
     res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
     res.end(
       state.mode === 'garbage'
@@ -294,7 +295,10 @@ describe.each([
     afterAll(async () => {
       await h?.close();
       await Promise.all(
-        engines.map((e) => new Promise((r) => e.server.close(r))),
+        engines.map((e) => {
+          e.server.closeAllConnections();
+          return new Promise((r) => e.server.close(r));
+        }),
       );
     });
     beforeEach(async () => {
@@ -546,6 +550,33 @@ describe.each([
       const alive = list.find((i) => i.id === 1)!.endpoints['127.0.0.2']!['0']!
         .scrape;
       expect(alive).toMatchObject({ up: true, last_error: null, stale: false });
+    });
+
+    it('a hanging endpoint times out without holding up the others', async () => {
+      engines[3]!.state.mode = 'hang';
+      await cycle();
+      await cycle();
+      const dp = await scrape('?type=dp');
+      expect(
+        one(dp.samples, 'motor:endpoint_up', {
+          instance_id: '3',
+          dp_rank: '0',
+        }),
+      ).toBe(0);
+      expect(one((await scrape()).samples, 'motor:endpoints_scraped')).toBe(4);
+      for (const i of [0, 1, 2, 4]) {
+        const l = layout[i]!;
+        expect(
+          one(dp.samples, 'motor:endpoint_up', {
+            instance_id: String(l.id),
+            dp_rank: String(l.rank),
+            pod_ip: l.ip,
+          }),
+        ).toBe(1);
+      }
+      const status = h.apps.handles.metrics.endpointStatus('3|127.0.0.4|0');
+      expect(status?.lastError).toBe('timeout');
+      await request(h.mgmt).get('/readiness').expect(200);
     });
 
     it('removing an instance removes its series; cluster counters stay monotonic', async () => {
