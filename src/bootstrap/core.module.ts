@@ -6,7 +6,9 @@ import {
   InMemoryInstanceRegistry,
   InstanceRegistry,
 } from '../instances/instance-registry.js';
+import { EtcdInstanceRegistry } from '../instances/etcd-instance-registry.js';
 import { Leadership, StandaloneLeadership } from '../leadership/leadership.js';
+import { EtcdLeadership } from '../leadership/etcd-leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { InlineDigester } from '../scrape/inline-digester.js';
 import { WorkerDigester } from '../scrape/worker-digester.js';
@@ -30,10 +32,19 @@ export class CoreModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: LifecycleState, useValue: new LifecycleState() },
         { provide: SelfMetrics, useValue: new SelfMetrics() },
-        { provide: Leadership, useFactory: () => new StandaloneLeadership() },
+        {
+          provide: Leadership,
+          useFactory: () =>
+            config.standby_config.enable_master_standby
+              ? EtcdLeadership.fromConfig(config)
+              : new StandaloneLeadership(),
+        },
         {
           provide: InstanceRegistry,
-          useFactory: () => new InMemoryInstanceRegistry(),
+          useFactory: () =>
+            config.standby_config.enable_master_standby
+              ? EtcdInstanceRegistry.fromConfig(config)
+              : new InMemoryInstanceRegistry(),
         },
         {
           provide: MetricsStore,

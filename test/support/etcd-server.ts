@@ -22,6 +22,10 @@ export interface EtcdServer {
   stop(): Promise<void>;
   /** SIGKILL, resolves once the process has exited. */
   kill(): Promise<void>;
+  /** SIGSTOP: etcd freezes with its connections open (no error reaches clients). */
+  pause(): Promise<void>;
+  /** SIGCONT after pause(). */
+  resume(): Promise<void>;
   /** Starts it again on the same ports and data dir; resolves once it serves. */
   restart(): Promise<void>;
   /** Stops it and removes the data dir. */
@@ -135,6 +139,14 @@ export async function startEtcd(): Promise<EtcdServer> {
     running: () => child !== null,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
+    pause: () => {
+      (child as ChildProcess | null)?.kill('SIGSTOP');
+      return Promise.resolve();
+    },
+    resume: () => {
+      (child as ChildProcess | null)?.kill('SIGCONT');
+      return Promise.resolve();
+    },
     restart: async () => {
       await signal('SIGTERM');
       await launch();
