@@ -62,6 +62,26 @@ const ROLE_RANK: Readonly<Record<Role, number>> = {
  * State kept across cycles: each endpoint's last good samples (staleness, counter-reset
  * offsets, parked counters) and, per view group, the baselines that keep cluster counters
  * monotonic when a source leaves. No I/O, no timers: it can run in a worker thread.
+ *
+ * Behaviour in short (see metric-semantics.ts for the per-metric table):
+ * - An endpoint is *scraped* when it answered with ≥ 1 parsable sample. A failed endpoint
+ *   keeps contributing its last good page until it is older than `staleAfterMs`; then its
+ *   gauges drop out (never zeroed) while its counters stay in merged views as *parked*
+ *   values (they keep the sum monotonic but do not keep a series alive). `stale` is false
+ *   for an endpoint that never succeeded.
+ * - Counter-like series (counters, histogram buckets/_sum/_count, summary _sum/_count):
+ *   a drop is a reset and the old value moves into a per-endpoint offset; an endpoint that
+ *   leaves (or changes role) and a series parked longer than `staleAfterMs` are folded into
+ *   the baseline of every merged group they fed. A baseline is dropped as soon as its
+ *   label set has no live source in that group. The `dp` view shows raw values.
+ * - Views: `full`, `role` (always the three roles, empty ones with zero freshness),
+ *   `instance`, `node` (pod IP + role) merge with the `engine` label dropped; `dp` keeps
+ *   each endpoint as scraped, `engine` label included, summary quantiles included, plus
+ *   its own derived gauges. Role scope applies to `full` only. Sample timestamps are ignored.
+ * - A family a page declares (TYPE) without any sample in a group is kept: counters,
+ *   gauges and untyped get one unlabeled sample 0 (with the view's labels); histograms,
+ *   summaries and passthrough (`*_info`) families keep only their HELP/TYPE lines.
+ * - `motor:active_*_workers` are cluster facts, printed once without labels in every view.
  */
 export class MetricsAggregator {
   private readonly catalog = new SeriesCatalog();

@@ -54,7 +54,8 @@ export function renderPrometheusText(
   const series = catalog.series;
   const groupAscii = groups.map((g) => isAscii(g.labelText));
 
-  // Size the buffer once from an estimate of every line (it grows if a guess falls short).
+  // Size the buffer once from an estimate of every line (~9 characters per value and
+  // newline on real pages; it grows if the guess falls short).
   let capacity = 4096;
   for (let g = 0; g < groups.length; g++) {
     const mids = groups[g]!.mids;
@@ -70,7 +71,7 @@ export function renderPrometheusText(
     capacity +=
       2 * family.name.length + (family.help ?? family.name).length + 32;
   }
-  const out = new TextWriter(capacity + (capacity >> 3));
+  const out = new TextWriter(capacity);
 
   const cursors = new Int32Array(groups.length);
   for (const family of catalog.families) {

@@ -16,7 +16,8 @@ export class TextWriter {
   private pendingAscii = true;
 
   constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(1024, capacity));
+    // Never from the shared Buffer pool: the body may be handed to another thread.
+    this.buf = Buffer.allocUnsafeSlow(Math.max(1024, capacity));
   }
 
   /** `ascii`: the caller knows `s` is ASCII; otherwise the chunk is checked once when written. */
@@ -47,10 +48,16 @@ export class TextWriter {
     this.pendingAscii = true;
   }
 
-  /** The written bytes; copied to an exact-size Buffer when much room is left over. */
+  /**
+   * The written bytes, at offset 0 of a buffer of its own (not pooled); copied to an
+   * exact-size one when more than 10% of the room is left over.
+   */
   finish(): Buffer {
     this.flush();
-    const used = this.buf.subarray(0, this.off);
-    return this.off < this.buf.length * 0.75 ? Buffer.from(used) : used;
+    if (this.off >= this.buf.length * 0.9)
+      return this.buf.subarray(0, this.off);
+    const exact = Buffer.allocUnsafeSlow(this.off);
+    this.buf.copy(exact, 0, 0, this.off);
+    return exact;
   }
 }
