@@ -49,6 +49,8 @@ export interface EngineServer {
   readonly requests: number;
   readonly mode: EngineServerMode;
   setMode(mode: EngineServerMode): void;
+  /** Resolves once at least `count` requests have been received (for tests: no polling). */
+  waitForRequests(count: number): Promise<void>;
   /** Replaces the page source. */
   setHandler(handler: PageSource): void;
   /** Stops listening and ends every connection, hanging ones included. */
@@ -84,6 +86,7 @@ export async function startEngineServer(
   let source = opts.handler;
   let mode: EngineServerMode = opts.mode ?? 'ok';
   let requests = 0;
+  let waiters: { count: number; resolve: () => void }[] = [];
   const hugeBytes = opts.hugeBytes ?? 64 * 1024 * 1024;
   // The gzip of the last page served; pages are cached per tick upstream, so
   // repeated scrapes between ticks compress once.
@@ -134,6 +137,11 @@ export async function startEngineServer(
 
   const server = createServer((req, res) => {
     requests++;
+    if (waiters.length > 0) {
+      const due = waiters.filter((w) => w.count <= requests);
+      waiters = waiters.filter((w) => w.count > requests);
+      for (const w of due) w.resolve();
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (mode === 'dead') {
       req.socket.destroy();
@@ -196,6 +204,10 @@ export async function startEngineServer(
     },
     setMode(next: EngineServerMode) {
       mode = next;
+    },
+    waitForRequests(count: number) {
+      if (requests >= count) return Promise.resolve();
+      return new Promise<void>((resolve) => waiters.push({ count, resolve }));
     },
     setHandler(next: PageSource) {
       source = next;

@@ -1,0 +1,388 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROLE_PROFILES } from './role-profiles.js';
+import { VLLM_HISTOGRAMS, type EngineRole } from './vllm-catalogue.js';
+import { SimulatedVllmEngine } from './vllm-engine.js';
+
+const MODEL = 'deepseek-ai/DeepSeek-V3';
+const START = 1_767_000_000;
+const FIXTURE = path.resolve(
+  process.cwd(),
+  '../shared/fixtures/metrics/synthetic-vllm-v1-deepseek-v3-engine0.prom',
+);
+const ROLES: EngineRole[] = ['prefill', 'decode', 'union'];
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+  /** name + label block, without the value */
+  series: string;
+}
+
+const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+function parse(page: string): Sample[] {
+  return page
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const m = LINE.exec(l);
+      if (!m) throw new Error(`unparsable line: ${l}`);
+      const labels: Record<string, string> = {};
+      for (const [, k, v] of (m[2] ?? '').matchAll(LABEL)) labels[k!] = v!;
+      return {
+        name: m[1]!,
+        labels,
+        value: Number(m[3]),
+        series: `${m[1]}${m[2] ?? ''}`,
+      };
+    });
+}
+
+function value(
+  page: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
+  const hit = parse(page).filter(
+    (s) =>
+      s.name === name &&
+      Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
+  if (hit.length !== 1) throw new Error(`${hit.length} samples for ${name}`);
+  return hit[0]!.value;
+}
+
+function engine(
+  role: EngineRole,
+  seed = 42,
+  extra: Partial<ConstructorParameters<typeof SimulatedVllmEngine>[0]> = {},
+): SimulatedVllmEngine {
+  return new SimulatedVllmEngine({
+    modelName: MODEL,
+    engineIndex: 0,
+    role,
+    seed,
+    startTimeSeconds: START,
+    ...extra,
+  });
+}
+
+function promtool(page: string): { status: number | null; findings: string[] } {
+  const run = spawnSync('/usr/bin/promtool', ['check', 'metrics'], {
+    input: page,
+    encoding: 'utf8',
+  });
+  if (run.error) throw new Error(`promtool not runnable: ${run.error.message}`);
+  const findings = `${run.stdout}\n${run.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return { status: run.status, findings };
+}
+
+/** Monotonic series: counters, histogram/summary buckets, counts and sums, and `_created`. */
+function isCumulative(s: Sample): boolean {
+  return /(_total|_bucket|_count|_sum|_created)$/.test(s.name);
+}
+
+describe('SimulatedVllmEngine page', () => {
+  it.each(ROLES)(
+    'passes promtool with only the lint vLLM itself causes (%s)',
+    (role) => {
+      const e = engine(role);
+      const pages = [e.render()];
+      e.tick(30);
+      pages.push(e.render());
+      e.tick(86_400);
+      pages.push(e.render());
+      for (const page of pages) {
+        const { status, findings } = promtool(page);
+        expect([0, 3]).toContain(status);
+        for (const f of findings) {
+          expect(f).toMatch(
+            /metric names should not contain ':'$|^vllm:iteration_tokens_total non-counter metrics should not have "_total" suffix$/,
+          );
+        }
+      }
+    },
+  );
+
+  it('has exactly the families and series of the synthetic vLLM V1 page', () => {
+    const fixture = readFileSync(FIXTURE, 'utf8');
+    const e = engine('decode');
+    e.tick(3600);
+    const page = e.render();
+    const comments = (text: string) =>
+      text.split('\n').filter((l) => l.startsWith('#'));
+    expect(comments(page)).toEqual(comments(fixture));
+    expect(parse(page).map((s) => s.series)).toEqual(
+      parse(fixture).map((s) => s.series),
+    );
+  });
+
+  it.each(ROLES)('is 50–60 KB like a real page (%s)', (role) => {
+    const e = engine(role);
+    const sizes = [Buffer.byteLength(e.render())];
+    e.tick(600);
+    sizes.push(Buffer.byteLength(e.render()));
+    e.tick(7 * 86_400);
+    sizes.push(Buffer.byteLength(e.render()));
+    for (const size of sizes) {
+      expect(size).toBeGreaterThanOrEqual(50_000);
+      expect(size).toBeLessThanOrEqual(60_000);
+    }
+  });
+
+  it('carries the engine and model_name labels, escaped', () => {
+    const e = new SimulatedVllmEngine({
+      modelName: '/models/odd "name"/',
+      engineIndex: 7,
+      role: 'union',
+      seed: 1,
+      startTimeSeconds: START,
+    });
+    const running = parse(e.render()).find(
+      (s) => s.name === 'vllm:num_requests_running',
+    );
+    expect(running?.labels).toEqual({
+      engine: '7',
+      model_name: '/models/odd \\"name\\"/',
+    });
+  });
+});
+
+describe('SimulatedVllmEngine dynamics', () => {
+  it('is deterministic for a seed and differs across seeds', () => {
+    const run = (seed: number) => {
+      const e = engine('decode', seed);
+      for (let i = 0; i < 20; i++) e.tick(1.5);
+      return e.render();
+    };
+    expect(run(5)).toBe(run(5));
+    expect(run(5)).not.toBe(run(6));
+  });
+
+  it.each(ROLES)(
+    'keeps counters monotonic and gauges in range across ticks (%s)',
+    (role) => {
+      const e = engine(role, 9);
+      let prev = new Map(
+        parse(e.render())
+          .filter(isCumulative)
+          .map((s) => [s.series, s.value]),
+      );
+      let grew = 0;
+      const decreased: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        e.tick(i % 10 === 0 ? 60 : 1);
+        const samples = parse(e.render());
+        for (const s of samples.filter(isCumulative)) {
+          const before = prev.get(s.series);
+          if (before === undefined || s.value < before) {
+            decreased.push(`${s.series}: ${before} -> ${s.value}`);
+          } else if (s.value > before) grew++;
+        }
+        prev = new Map(
+          samples.filter(isCumulative).map((s) => [s.series, s.value]),
+        );
+        const gauge = (name: string) =>
+          samples.find((x) => x.name === name)?.value ?? NaN;
+        const running = gauge('vllm:num_requests_running');
+        const waiting = gauge('vllm:num_requests_waiting');
+        const kv = gauge('vllm:kv_cache_usage_perc');
+        expect(Number.isInteger(running)).toBe(true);
+        expect(Number.isInteger(waiting)).toBe(true);
+        expect(running).toBeGreaterThanOrEqual(0);
+        expect(running).toBeLessThanOrEqual(ROLE_PROFILES[role].capacity);
+        expect(waiting).toBeGreaterThanOrEqual(0);
+        expect(kv).toBeGreaterThanOrEqual(0);
+        expect(kv).toBeLessThanOrEqual(1);
+      }
+      expect(decreased).toEqual([]);
+      expect(grew).toBeGreaterThan(1000);
+    },
+  );
+
+  it.each(ROLES)(
+    'keeps histograms and counters consistent with each other (%s)',
+    (role) => {
+      const e = engine(role, 11);
+      e.tick(3600);
+      const page = e.render();
+      const samples = parse(page);
+      for (const h of VLLM_HISTOGRAMS) {
+        const buckets = samples.filter((s) => s.name === `${h.name}_bucket`);
+        const count = value(page, `${h.name}_count`);
+        const sum = value(page, `${h.name}_sum`);
+        expect(buckets.at(-1)?.labels.le).toBe('+Inf');
+        expect(buckets.at(-1)?.value).toBe(count);
+        for (let i = 1; i < buckets.length; i++) {
+          expect(buckets[i]!.value).toBeGreaterThanOrEqual(
+            buckets[i - 1]!.value,
+          );
+        }
+        if (count > 0) {
+          // The mean lies between the lowest and highest filled bucket bounds.
+          const first = buckets.findIndex((b) => b.value > 0);
+          const last = buckets.findIndex((b) => b.value === count);
+          const lo = first === 0 ? 0 : Number(buckets[first - 1]!.labels.le);
+          const hi = Number(
+            buckets[last]!.labels.le.replace('+Inf', 'Infinity'),
+          );
+          expect(sum / count).toBeGreaterThanOrEqual(lo);
+          expect(sum / count).toBeLessThanOrEqual(hi);
+        }
+      }
+      const finished = ['stop', 'length', 'abort', 'error']
+        .map((r) =>
+          value(page, 'vllm:request_success_total', { finished_reason: r }),
+        )
+        .reduce((a, b) => a + b, 0);
+      const requests = value(page, 'vllm:e2e_request_latency_seconds_count');
+      expect(requests).toBeGreaterThan(0);
+      expect(finished).toBe(requests);
+      expect(value(page, 'vllm:time_to_first_token_seconds_count')).toBe(
+        requests,
+      );
+      const prompt = value(page, 'vllm:prompt_tokens_total');
+      const generated = value(page, 'vllm:generation_tokens_total');
+      expect(prompt).toBe(value(page, 'vllm:request_prompt_tokens_sum'));
+      expect(generated).toBe(value(page, 'vllm:request_generation_tokens_sum'));
+      expect(value(page, 'vllm:inter_token_latency_seconds_count')).toBe(
+        generated - requests,
+      );
+      expect(value(page, 'vllm:prefix_cache_queries_total')).toBe(prompt);
+      expect(value(page, 'vllm:prefix_cache_hits_total')).toBeLessThanOrEqual(
+        prompt,
+      );
+      expect(
+        value(page, 'vllm:external_prefix_cache_hits_total'),
+      ).toBeLessThanOrEqual(
+        value(page, 'vllm:external_prefix_cache_queries_total'),
+      );
+    },
+  );
+
+  it('gives prefill long prompts and one-token outputs, decode the reverse', () => {
+    const mean = (e: SimulatedVllmEngine, name: string) => {
+      const page = e.render();
+      return value(page, `${name}_sum`) / value(page, `${name}_count`);
+    };
+    const prefill = engine('prefill', 3);
+    const decode = engine('decode', 3);
+    prefill.tick(600);
+    decode.tick(600);
+    const prompt = 'vllm:request_prompt_tokens';
+    const gen = 'vllm:request_generation_tokens';
+    expect(mean(prefill, prompt)).toBeGreaterThan(2 * mean(decode, prompt));
+    expect(mean(prefill, gen)).toBe(1);
+    expect(mean(decode, gen)).toBeGreaterThan(100);
+    expect(
+      value(prefill.render(), 'vllm:inter_token_latency_seconds_count'),
+    ).toBe(0);
+    expect(mean(decode, 'vllm:e2e_request_latency_seconds')).toBeGreaterThan(
+      10 * mean(prefill, 'vllm:e2e_request_latency_seconds'),
+    );
+    expect(
+      value(decode.render(), 'vllm:external_prefix_cache_hits_total'),
+    ).toBeGreaterThan(0);
+  });
+
+  it('restarts like a new process: counters from 0, a later start time', () => {
+    const e = engine('union', 4);
+    e.tick(600);
+    const before = e.render();
+    const started = value(before, 'process_start_time_seconds');
+    const created = value(before, 'vllm:prompt_tokens_created');
+    expect(value(before, 'vllm:prompt_tokens_total')).toBeGreaterThan(0);
+
+    e.restart();
+    const after = e.render();
+    for (const s of parse(after).filter((x) =>
+      /(_total|_bucket|_count|_sum)$/.test(x.name),
+    )) {
+      expect(s.value).toBe(0);
+    }
+    expect(value(after, 'process_start_time_seconds')).toBeGreaterThan(started);
+    expect(value(after, 'vllm:prompt_tokens_created')).toBeGreaterThan(created);
+    expect(value(after, 'vllm:prompt_tokens_created')).toBeGreaterThan(
+      value(after, 'process_start_time_seconds'),
+    );
+    e.restart();
+    expect(value(e.render(), 'process_start_time_seconds')).toBeGreaterThan(
+      value(after, 'process_start_time_seconds'),
+    );
+    e.tick(60);
+    expect(value(e.render(), 'vllm:prompt_tokens_total')).toBeGreaterThan(0);
+    expect(e.snapshot().restarts).toBe(2);
+  });
+
+  it('warms up to non-zero counters and advances lazily with render(now)', () => {
+    const e = engine('decode', 8, { warmupSeconds: 3600 });
+    expect(e.snapshot().promptTokensTotal).toBeGreaterThan(0);
+    const clock = e.clockSeconds;
+    const tokens = e.snapshot().generationTokensTotal;
+    const same = e.render();
+    expect(e.render(clock - 100)).toBe(same);
+    e.render(clock + 30);
+    expect(e.clockSeconds).toBe(clock + 30);
+    expect(e.snapshot().generationTokensTotal).toBeGreaterThan(tokens);
+  });
+});
+
+describe('SimulatedVllmEngine.snapshot', () => {
+  it('matches the numbers render() prints', () => {
+    const e = engine('decode', 21);
+    for (let i = 0; i < 10; i++) e.tick(2);
+    const page = e.render();
+    const snap = e.snapshot();
+    expect(snap.promptTokensTotal).toBe(
+      value(page, 'vllm:prompt_tokens_total'),
+    );
+    expect(snap.generationTokensTotal).toBe(
+      value(page, 'vllm:generation_tokens_total'),
+    );
+    expect(snap.numRequestsRunning).toBe(
+      value(page, 'vllm:num_requests_running'),
+    );
+    expect(snap.numRequestsWaiting).toBe(
+      value(page, 'vllm:num_requests_waiting'),
+    );
+    expect(snap.kvCacheUsagePerc).toBe(value(page, 'vllm:kv_cache_usage_perc'));
+    expect(snap.prefixCacheHitsTotal).toBe(
+      value(page, 'vllm:prefix_cache_hits_total'),
+    );
+    expect(snap.numPreemptionsTotal).toBe(
+      value(page, 'vllm:num_preemptions_total'),
+    );
+    expect(snap.requestSuccessTotal.stop).toBe(
+      value(page, 'vllm:request_success_total', { finished_reason: 'stop' }),
+    );
+    expect(snap.processStartTimeSeconds).toBe(
+      value(page, 'process_start_time_seconds'),
+    );
+    expect(snap.createdSeconds).toBe(value(page, 'vllm:prompt_tokens_created'));
+    expect(snap.ttftCount).toBe(
+      value(page, 'vllm:time_to_first_token_seconds_count'),
+    );
+    expect(snap.ttftSum).toBe(
+      value(page, 'vllm:time_to_first_token_seconds_sum'),
+    );
+    const printed = parse(page)
+      .filter((s) => s.name === 'vllm:time_to_first_token_seconds_bucket')
+      .map((s) => ({
+        le: Number(s.labels.le!.replace('+Inf', 'Infinity')),
+        count: s.value,
+      }));
+    expect(snap.ttftBuckets).toEqual(printed);
+    const e2e = snap.histograms['vllm:e2e_request_latency_seconds'];
+    expect(e2e.count).toBe(
+      value(page, 'vllm:e2e_request_latency_seconds_count'),
+    );
+    expect(e2e.buckets.at(-1)).toEqual({ le: Infinity, count: e2e.count });
+  });
+});
