@@ -146,7 +146,10 @@ export async function createApplications(
       if (closed) return;
       closed = true;
       handles.lifecycle.beginDrain();
+      // A master resigns now, so a standby takes over during our drain.
+      const resigned = handles.leadership.close();
       if (drainMs > 0) await new Promise((r) => setTimeout(r, drainMs));
+      await resigned;
       await closeHttp(management);
       await closeHttp(observability);
       await runtime.stop();

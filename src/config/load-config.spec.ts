@@ -171,6 +171,14 @@ describe('loadConfig', () => {
       'each endpoint must look like http://host:port',
     ],
     [{ api_config: [] }, 'api_config = []: must be an object'],
+    [
+      { etcd_config: { cert_file: '/nonexistent/c.pem' } },
+      'etcd_config.key_file = "": etcd_config.cert_file and etcd_config.key_file go together',
+    ],
+    [
+      { etcd_config: { ca_file: '/nonexistent/ca.pem' } },
+      'etcd_config.ca_file = "/nonexistent/ca.pem": file does not exist',
+    ],
   ])(
     'refuses %j with one line naming key, value and what is allowed',
     (content, expected) => {

@@ -235,6 +235,14 @@ function crossCheck(c: CoordinatorConfig): void {
       checkReadable(tls.ca_cert, 'mgmt_tls_config.ca_cert');
   }
   const etcd = c.etcd_config;
+  if ((etcd.cert_file === '') !== (etcd.key_file === '')) {
+    throw new ConfigError(
+      `invalid configuration: etcd_config.${etcd.cert_file === '' ? 'cert_file' : 'key_file'} = "": etcd_config.cert_file and etcd_config.key_file go together`,
+    );
+  }
+  for (const key of ['ca_file', 'cert_file', 'key_file'] as const) {
+    if (etcd[key] !== '') checkReadable(etcd[key], `etcd_config.${key}`);
+  }
   for (const url of etcd.endpoints) {
     if (!/^https?:\/\/[^\s/]+$/.test(url)) {
       throw new ConfigError(
