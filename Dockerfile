@@ -1,0 +1,25 @@
+# motor-coordinator image: build stage compiles TypeScript, runtime stage has
+# production dependencies and dist/ only, and runs as a non-root user.
+# Health is checked by Kubernetes probes (/startup, /liveness, /readiness on
+# the management port), so the image declares no HEALTHCHECK.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# uid/gid 1000 is the image's `node` user; numeric so that Kubernetes
+# runAsNonRoot can verify it.
+USER 1000:1000
+# management (probes, instance refresh) and observability (/metrics)
+EXPOSE 1026 1027
+CMD ["node", "dist/main.js"]
