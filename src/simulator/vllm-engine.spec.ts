@@ -231,7 +231,7 @@ describe('SimulatedVllmEngine dynamics', () => {
           const last = buckets.findIndex((b) => b.value === count);
           const lo = first === 0 ? 0 : Number(buckets[first - 1]!.labels.le);
           const hi = Number(
-            buckets[last]!.labels.le.replace('+Inf', 'Infinity'),
+            buckets[last]!.labels.le!.replace('+Inf', 'Infinity'),
           );
           expect(sum / count).toBeGreaterThanOrEqual(lo);
           expect(sum / count).toBeLessThanOrEqual(hi);
