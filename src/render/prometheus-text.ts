@@ -54,8 +54,8 @@ export function renderPrometheusText(
   const series = catalog.series;
   const groupAscii = groups.map((g) => isAscii(g.labelText));
 
-  // Size the buffer once from an estimate of every line (~9 characters per value and
-  // newline on real pages; it grows if the guess falls short).
+  // Size the buffer once from an estimate of every line: 12 characters for the value and
+  // newline (about 9 on real pages); it grows by a quarter if the guess falls short.
   let capacity = 4096;
   for (let g = 0; g < groups.length; g++) {
     const mids = groups[g]!.mids;
