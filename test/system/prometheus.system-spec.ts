@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import YAML from 'yaml';
 import { VIEW_TYPES } from '../../src/aggregate/cycle.types.js';
+import { startFleet, type Fleet } from '../../src/simulator/fleet.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import {
   pollUntil,
@@ -13,15 +12,14 @@ import {
   type Probe,
   type PrometheusServer,
 } from '../support/prometheus-server.js';
-import { body, instance } from '../support/refresh-bodies.js';
 
 /**
  * A real Prometheus scrapes a live coordinator with the deploy/prometheus
  * scrape jobs (one per view, `params: {type: [...]}`, `__param_type` → `view`)
- * and loads the rule groups taken from the PrometheusRule. Engines on
- * 127.0.0.2–4 serve a vLLM V1 page (fixture, static values), so what the
- * coordinator serves does not change between scrapes and can be compared
- * exactly with what Prometheus stored.
+ * and loads the rule groups taken from the PrometheusRule. The engines are
+ * the simulated vLLM fleet on 127.0.0.2–4 (one prefill, two decode instances,
+ * four endpoints), advanced by the test's own ticker so that rates are not
+ * zero; the ticker is stopped before values are compared exactly.
  *
  * Every dashboard query must return data as written. Alert expressions are
  * normally empty (nothing is wrong), so each one is checked through its
@@ -32,56 +30,25 @@ import { body, instance } from '../support/refresh-bodies.js';
  */
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const FIXTURE = resolve(
-  ROOT,
-  '../shared/fixtures/metrics/synthetic-vllm-v1-deepseek-v3-engine0.prom',
-);
-const PAGE = readFileSync(FIXTURE);
 
 type Obj = Record<string, any>;
 const byText = (a: unknown, b: unknown): number =>
   String(a).localeCompare(String(b));
 
-interface Engine {
-  readonly ip: string;
-  readonly port: number;
-  readonly server: Server;
-}
-
-async function startEngine(ip: string): Promise<Engine> {
-  const server = createServer((_req, res) => {
-    res.setHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
-    res.end(PAGE);
-  });
-  await new Promise<void>((ok) => server.listen(0, ip, ok));
-  return { ip, port: (server.address() as AddressInfo).port, server };
-}
-
-async function stopEngine(e: Engine): Promise<void> {
-  if (!e.server.listening) return;
-  const closed = new Promise<void>((ok) => e.server.close(() => ok()));
-  e.server.closeAllConnections();
-  await closed;
-}
-
-/** The unlabelled sample `name` of a view as the coordinator serves it now. */
-async function served(h: Harness, view: string, name: string): Promise<number> {
+/** Samples of `name` in a view as the coordinator serves it now. */
+async function served(
+  h: Harness,
+  view: string,
+  name: string,
+): Promise<number[]> {
   const text = await (await fetch(`${h.obs}/metrics?type=${view}`)).text();
-  const line = text
-    .split('\n')
-    .find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-  if (!line) throw new Error(`${name} not in the ${view} view`);
-  return Number(line.slice(line.lastIndexOf(' ') + 1));
-}
-
-/** Sum over the series of `name` in the full view (engine labels vary). */
-async function servedSum(h: Harness, name: string): Promise<number> {
-  const text = await (await fetch(`${h.obs}/metrics?type=full`)).text();
   return text
     .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .reduce((s, l) => s + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+    .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
 }
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 const deploy = (...p: string[]) => join(ROOT, 'deploy', ...p);
 const plainConfig = YAML.parse(
@@ -117,39 +84,36 @@ const QUIET_WHEN_HEALTHY = [
 ];
 
 describe('Prometheus scraping a live coordinator with the deploy/ assets', () => {
-  const engines: Engine[] = [];
+  let fleet: Fleet | undefined;
+  let ticker: NodeJS.Timeout | undefined;
   let h: Harness | undefined;
   let prom: PrometheusServer | undefined;
   let obsTarget = '';
 
   beforeAll(async () => {
-    for (const ip of ['127.0.0.2', '127.0.0.3', '127.0.0.4']) {
-      engines.push(await startEngine(ip));
-    }
+    fleet = await startFleet({
+      instances: [
+        { id: 1, role: 'prefill', dpRanks: 1 },
+        { id: 2, role: 'decode', dpRanks: 1 },
+        { id: 3, role: 'decode', dpRanks: 2 },
+      ],
+      seed: 7,
+      warmupSeconds: 120,
+    });
+    const f = fleet;
+    ticker = setInterval(() => f.tick(0.25), 250);
     h = await startHarness({ COORDINATOR_REUSE_TIME: '0.5' });
     const refresh = await fetch(`${h.mgmt}/instances/refresh`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(
-        body(
-          'set',
-          engines.map((e, i) =>
-            instance({
-              id: i + 1,
-              role: i === 0 ? 'prefill' : 'decode',
-              ip: e.ip,
-              port: e.port,
-            }),
-          ),
-        ),
-      ),
+      body: JSON.stringify(fleet.refreshBody('set')),
     });
     expect(refresh.status).toBe(200);
     const harness = h;
     await pollUntil(
-      'all three endpoints scraped by the coordinator',
+      'all four endpoints scraped by the coordinator',
       async () =>
-        (await served(harness, 'full', 'motor:endpoints_scraped')) === 3
+        (await served(harness, 'full', 'motor:endpoints_scraped'))[0] === 4
           ? true
           : undefined,
     );
@@ -187,11 +151,12 @@ describe('Prometheus scraping a live coordinator with the deploy/ assets', () =>
   });
 
   afterAll(async () => {
+    clearInterval(ticker);
     const errors: unknown[] = [];
     for (const step of [
       () => prom?.close(),
       () => h?.close(),
-      ...engines.map((e) => () => stopEngine(e)),
+      () => fleet?.close(),
     ]) {
       try {
         await step();
@@ -218,44 +183,6 @@ describe('Prometheus scraping a live coordinator with the deploy/ assets', () =>
     }
   });
 
-  it('stores the aggregated values the coordinator serves', async () => {
-    const configured = await prom!.query(
-      'motor:endpoints_configured{view="full"}',
-    );
-    expect(configured).toHaveLength(1);
-    expect(configured[0]!.metric).toMatchObject({
-      view: 'full',
-      instance: obsTarget,
-      job: 'motor-coordinator-full',
-    });
-    expect(Number(configured[0]!.value[1])).toBe(
-      await served(h!, 'full', 'motor:endpoints_configured'),
-    );
-    expect(Number(configured[0]!.value[1])).toBe(3);
-
-    // Engines serve a static page: the merged gauge is the same in every scrape.
-    const running = await prom!.query(
-      'sum(vllm:num_requests_running{view="full"})',
-    );
-    expect(Number(running[0]!.value[1])).toBe(
-      await servedSum(h!, 'vllm:num_requests_running'),
-    );
-    expect(Number(running[0]!.value[1])).toBeGreaterThan(0);
-
-    const perInstance = await prom!.query(
-      'motor:endpoints_configured{view="instance"}',
-    );
-    expect(perInstance.map((s) => s.metric.instance_id).sort(byText)).toEqual([
-      '1',
-      '2',
-      '3',
-    ]);
-    const perRole = await prom!.query('vllm:kv_cache_usage_perc{view="role"}');
-    expect(new Set(perRole.map((s) => s.metric.role))).toEqual(
-      new Set(['prefill', 'decode']),
-    );
-  });
-
   it('keeps only the per-endpoint health and load families of the dp view', async () => {
     const dp = await prom!.query('count by (__name__) ({view="dp"})');
     // `up` and `scrape_*` are Prometheus' own series for the target.
@@ -274,7 +201,7 @@ describe('Prometheus scraping a live coordinator with the deploy/ assets', () =>
       ),
     ).toEqual([]);
     const up = await prom!.query('motor:endpoint_up{view="dp"}');
-    expect(up).toHaveLength(3);
+    expect(up).toHaveLength(4);
   });
 
   it('returns data for every dashboard query', async () => {
@@ -334,9 +261,78 @@ describe('Prometheus scraping a live coordinator with the deploy/ assets', () =>
       expect(r.health, `${r.name}: ${r.lastError}`).toBe('ok');
   });
 
+  it('carries the engine traffic through: token rates above zero', async () => {
+    const rate = await prom!.query(
+      'max_over_time(motor:generation_tokens_per_second{view="full"}[1m])',
+    );
+    expect(rate).toHaveLength(1);
+    expect(Number(rate[0]!.value[1])).toBeGreaterThan(0);
+    const counter = await prom!.query(
+      'sum(rate(vllm:generation_tokens_total{view="full"}[1m]))',
+    );
+    expect(Number(counter[0]!.value[1])).toBeGreaterThan(0);
+  });
+
+  it('stores exactly the aggregated values the coordinator serves', async () => {
+    // Engines stop moving; after two more requests to every endpoint the
+    // coordinator has digested at least one cycle of the final pages
+    // (cycles never overlap). Then wait for a Prometheus scrape after that.
+    clearInterval(ticker);
+    await Promise.all(
+      fleet!.endpoints.map((e) =>
+        e.server.waitForRequests(e.server.requests + 2),
+      ),
+    );
+    const settledAt = Date.now() / 1000;
+    await pollUntil('a scrape of the settled views', async () => {
+      const r = await prom!.query(
+        'min(timestamp({__name__="motor:endpoints_configured", view=~"full|instance"}))',
+      );
+      return r.length > 0 && Number(r[0]!.value[1]) > settledAt
+        ? true
+        : undefined;
+    });
+
+    const configured = await prom!.query(
+      'motor:endpoints_configured{view="full"}',
+    );
+    expect(configured).toHaveLength(1);
+    expect(configured[0]!.metric).toMatchObject({
+      view: 'full',
+      instance: obsTarget,
+      job: 'motor-coordinator-full',
+    });
+    expect(Number(configured[0]!.value[1])).toBe(4);
+    expect(await served(h!, 'full', 'motor:endpoints_configured')).toEqual([4]);
+
+    for (const name of [
+      'vllm:num_requests_running',
+      'vllm:generation_tokens_total',
+    ]) {
+      const stored = await prom!.query(`sum(${name}{view="full"})`);
+      const now = sum(await served(h!, 'full', name));
+      expect(Number(stored[0]!.value[1]), name).toBe(now);
+      expect(now, name).toBeGreaterThan(0);
+    }
+
+    const perInstance = await prom!.query(
+      'motor:endpoints_configured{view="instance"}',
+    );
+    expect(
+      perInstance
+        .map((s) => `${s.metric.instance_id}:${s.metric.role}=${s.value[1]}`)
+        .sort(byText),
+    ).toEqual(['1:prefill=1', '2:decode=1', '3:decode=2']);
+    const perRole = await prom!.query('vllm:kv_cache_usage_perc{view="role"}');
+    expect(new Set(perRole.map((s) => s.metric.role))).toEqual(
+      new Set(['prefill', 'decode']),
+    );
+  });
+
   it('turns the endpoint alerts pending when an engine stops answering', async () => {
-    const stopped = engines[2]!;
-    await stopEngine(stopped);
+    const stopped = fleet!.engines[2]![1]!;
+    expect(stopped).toMatchObject({ instanceId: 3, rank: 1 });
+    stopped.server.setMode('dead');
     const pending = await pollUntil(
       'MotorEngineEndpointDown pending',
       async () => {
@@ -352,7 +348,7 @@ describe('Prometheus scraping a live coordinator with the deploy/ assets', () =>
       instance_id: '3',
       pod_ip: stopped.ip,
       role: 'decode',
-      dp_rank: '0',
+      dp_rank: '1',
       view: 'dp',
     });
     const notScraped = await pollUntil(
