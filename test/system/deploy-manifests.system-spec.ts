@@ -481,6 +481,11 @@ describe('Prometheus assets', () => {
     expect(plainConfig.rule_files).toEqual(['rules.yml']);
   });
 
+  it('kubectl apply -k deploy/prometheus installs the ServiceMonitor and the PrometheusRule', () => {
+    const rendered = kustomize(PROM);
+    expect(rendered).toEqual([serviceMonitor, prometheusRule]);
+  });
+
   it('rules.yml holds exactly the PrometheusRule groups', () => {
     const plain = yamlDocs(join(PROM, 'rules.yml'))[0]!;
     expect(plain).toEqual({ groups: prometheusRule.spec.groups });
