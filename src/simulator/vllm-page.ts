@@ -344,11 +344,16 @@ export function pageTemplate(
   return t;
 }
 
+// One scratch array for every render (renders are synchronous): joining it
+// yields a flat string, cheaper to encode than a long concatenation rope.
+let scratch: string[] = [];
+
 /** Writes the page: static text interleaved with the formatted values. */
 export function renderPage(t: PageTemplate, values: Float64Array): string {
   const statics = t.statics;
   const n = values.length;
-  let out = '';
+  if (scratch.length !== 2 * n + 1) scratch = new Array<string>(2 * n + 1);
+  const parts = scratch;
   let lastValue = NaN;
   let lastText = '';
   for (let i = 0; i < n; i++) {
@@ -358,7 +363,9 @@ export function renderPage(t: PageTemplate, values: Float64Array): string {
       lastValue = v;
       lastText = formatSampleValue(v);
     }
-    out += (statics[i] as string) + lastText;
+    parts[2 * i] = statics[i] as string;
+    parts[2 * i + 1] = lastText;
   }
-  return out + (statics[n] as string);
+  parts[2 * n] = statics[n] as string;
+  return parts.join('');
 }
