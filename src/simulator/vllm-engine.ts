@@ -3,25 +3,16 @@
  * tick by tick like a serving engine's, and it renders the `/metrics` page a
  * real one would write. Deterministic for a given seed and start time.
  */
-import {
-  discreteDist,
-  lognormalDist,
-  observe,
-  type BucketDist,
-} from './bucket-dist.js';
+import { inc, TrafficModel } from './engine-traffic.js';
 import { Prng } from './prng.js';
 import {
   lognormalMean,
   ROLE_PROFILES,
-  type LogNormal,
   type RoleProfile,
 } from './role-profiles.js';
 import {
   C,
   FINISHED_REASONS,
-  H,
-  HTTP_DURATION,
-  HTTP_HIGHR,
   VLLM_HISTOGRAMS,
   type EngineRole,
   type FinishedReason,
@@ -91,18 +82,6 @@ export interface EngineSnapshot {
   ttftCount: number;
 }
 
-function inc(a: Float64Array, i: number, delta: number): void {
-  a[i] = (a[i] as number) + delta;
-}
-
-// Prefill engines generate one token: no decode phase, no per-token latency.
-const NO_DECODE = discreteDist(VLLM_HISTOGRAMS[H.decode].layout, [0], [1]);
-const NO_TPOT = discreteDist(
-  VLLM_HISTOGRAMS[H.requestTimePerOutputToken].layout,
-  [0],
-  [1],
-);
-
 export class SimulatedVllmEngine {
   readonly modelName: string;
   readonly engineIndex: number;
@@ -119,11 +98,7 @@ export class SimulatedVllmEngine {
   private load = 1;
   private clock: number;
   private restarts = 0;
-  private healthDebt = 0;
-  private modelsDebt = 0;
-  // Tokens of the requests finished this tick, for the HTTP body sizes.
-  private lastPrompt = 0;
-  private lastGenerated = 0;
+  private readonly traffic: TrafficModel;
   private page: string | undefined;
 
   constructor(opts: SimulatedVllmEngineOptions) {
@@ -143,6 +118,13 @@ export class SimulatedVllmEngine {
     this.baseRate =
       (this.rng.range(uLo, uHi) * this.profile.capacity) / meanBusy;
     this.baseRss = 2.2e9 + Math.round(this.rng.range(0, 6e8));
+    this.traffic = new TrafficModel(
+      this.values,
+      this.slots,
+      this.rng,
+      this.profile,
+      this.speed,
+    );
     const warmup = Math.max(0, opts.warmupSeconds ?? 0);
     const boot = this.bootSeconds();
     const start = opts.startTimeSeconds ?? Date.now() / 1000 - boot - warmup;
@@ -205,9 +187,10 @@ export class SimulatedVllmEngine {
     }
 
     const n = rng.poisson(rate * dtSeconds);
-    const tokens = n > 0 ? this.finishRequests(n, 1 + 20 * over, util) : 0;
-    this.iterate(tokens, running, dtSeconds);
-    this.serveHttp(n, dtSeconds, 1 + 20 * over);
+    this.traffic.record(n, running, dtSeconds, {
+      utilisation: util,
+      congestion: 1 + 20 * over,
+    });
 
     // The API server process itself.
     inc(v, s.cpuSeconds, dtSeconds * (0.5 + 0.7 * Math.min(util, 1.2)));
@@ -243,6 +226,7 @@ export class SimulatedVllmEngine {
   restart(): void {
     this.restarts++;
     this.values.fill(0);
+    this.traffic.reset();
     const down = 1 + this.rng.range(0, 4);
     const boot = this.bootSeconds();
     this.startProcess(this.clock + down, boot);
@@ -334,255 +318,5 @@ export class SimulatedVllmEngine {
       3.1e10 + Math.round(this.rng.range(0, 2e9) / 4096) * 4096;
     v[s.residentMemory] = this.baseRss;
     v[s.openFds] = 96;
-  }
-
-  private histogram(index: number, dist: BucketDist, n: number): number {
-    const h = this.slots.histograms[index] as HistogramSlots;
-    const def = VLLM_HISTOGRAMS[index] as (typeof VLLM_HISTOGRAMS)[number];
-    return this.addTo(h, dist, n, def.integer);
-  }
-
-  /** Adds `n` observations; integral observations (tokens) keep an integral `_sum`. */
-  private addTo(
-    h: HistogramSlots,
-    dist: BucketDist,
-    n: number,
-    integer = false,
-  ): number {
-    if (n <= 0) return 0;
-    const v = this.values;
-    const cum = v.subarray(h.bucket0, h.bucket0 + h.buckets);
-    let sum = observe(cum, dist, n, this.rng.next());
-    if (integer) sum = Math.round(sum);
-    v[h.count] = cum[h.buckets - 1] as number;
-    inc(v, h.sum, sum);
-    return sum;
-  }
-
-  private mirror(from: number, to: number): void {
-    const a = this.slots.histograms[from] as HistogramSlots;
-    const b = this.slots.histograms[to] as HistogramSlots;
-    const v = this.values;
-    v.copyWithin(b.bucket0, a.bucket0, a.bucket0 + a.buckets);
-    v[b.count] = v[a.count] as number;
-    v[b.sum] = v[a.sum] as number;
-  }
-
-  private latency(
-    index: number,
-    [median, sigma]: LogNormal,
-    factor: number,
-  ): BucketDist {
-    const def = VLLM_HISTOGRAMS[index] as (typeof VLLM_HISTOGRAMS)[number];
-    return lognormalDist(def.layout, median * factor, sigma, false);
-  }
-
-  /** Records `n` finished requests; returns the tokens the engine computed for them. */
-  private finishRequests(n: number, congestion: number, util: number): number {
-    const p = this.profile;
-    const v = this.values;
-    const s = this.slots;
-    const rng = this.rng;
-    const tokenLayout = VLLM_HISTOGRAMS[H.promptTokens].layout;
-    const sp = this.speed;
-
-    const prompt = this.histogram(
-      H.promptTokens,
-      lognormalDist(tokenLayout, p.promptTokens[0], p.promptTokens[1], true),
-      n,
-    );
-    const gen = p.generationTokens;
-    const generated = this.histogram(
-      H.generationTokens,
-      gen
-        ? lognormalDist(tokenLayout, gen[0], gen[1], true)
-        : discreteDist(tokenLayout, [1], [1]),
-      n,
-    );
-    const maxTokens = gen
-      ? lognormalDist(tokenLayout, gen[0] * 3, 0.7, true)
-      : discreteDist(tokenLayout, [1], [1]);
-    this.histogram(H.paramsMaxTokens, maxTokens, n);
-    this.histogram(H.maxNumGenerationTokens, maxTokens, n);
-    this.histogram(
-      H.paramsN,
-      discreteDist(
-        VLLM_HISTOGRAMS[H.paramsN].layout,
-        [1, 2],
-        [1 - p.nTwoShare, p.nTwoShare],
-      ),
-      n,
-    );
-
-    const itlFactor = sp * (0.85 + 0.25 * Math.min(util, 1.3));
-    this.histogram(
-      H.ttft,
-      this.latency(H.ttft, p.ttft, sp * (1 + (congestion - 1) * 0.4)),
-      n,
-    );
-    this.histogram(H.queue, this.latency(H.queue, p.queueTime, congestion), n);
-    this.histogram(H.prefill, this.latency(H.prefill, p.prefillTime, sp), n);
-    this.histogram(
-      H.decode,
-      p.decodeTime
-        ? this.latency(H.decode, p.decodeTime, itlFactor)
-        : NO_DECODE,
-      n,
-    );
-    this.histogram(
-      H.inference,
-      this.latency(H.inference, p.inferenceTime, itlFactor),
-      n,
-    );
-    this.histogram(
-      H.e2e,
-      this.latency(H.e2e, p.e2e, itlFactor * (1 + (congestion - 1) * 0.1)),
-      n,
-    );
-    const itl = this.latency(
-      H.interTokenLatency,
-      p.interTokenLatency,
-      itlFactor,
-    );
-    const perToken = Math.max(0, generated - n);
-    this.histogram(H.interTokenLatency, itl, perToken);
-    // The deprecated TPOT histogram records the very same observations.
-    this.mirror(H.interTokenLatency, H.timePerOutputToken);
-    this.histogram(
-      H.requestTimePerOutputToken,
-      gen
-        ? this.latency(
-            H.requestTimePerOutputToken,
-            [p.interTokenLatency[0], 0.25],
-            itlFactor,
-          )
-        : NO_TPOT,
-      n,
-    );
-
-    // finished_reason split (systematic, sums to n).
-    let acc = 0;
-    let prev = 0;
-    const u = rng.next();
-    for (let i = 0; i < FINISHED_REASONS.length; i++) {
-      acc += p.reasons[i] as number;
-      const c = i === FINISHED_REASONS.length - 1 ? n : Math.floor(n * acc + u);
-      inc(v, s.requestSuccess + i, c - prev);
-      prev = c;
-    }
-
-    const counters = s.counters;
-    inc(v, counters[C.promptTokens] as number, prompt);
-    inc(v, counters[C.generationTokens] as number, generated);
-    inc(v, counters[C.prefixCacheQueries] as number, prompt);
-    const hits = Math.round(prompt * p.prefixHitRate * rng.range(0.85, 1.1));
-    inc(v, counters[C.prefixCacheHits] as number, hits);
-    const extQueries = Math.round((prompt - hits) * p.externalQueryShare);
-    const extHits = Math.round(
-      extQueries * p.externalHitRate * rng.range(0.97, 1.03),
-    );
-    inc(v, counters[C.externalPrefixCacheQueries] as number, extQueries);
-    inc(
-      v,
-      counters[C.externalPrefixCacheHits] as number,
-      Math.min(extQueries, extHits),
-    );
-    this.lastPrompt = prompt;
-    this.lastGenerated = generated;
-    return prompt - hits - Math.min(extQueries, extHits) + generated;
-  }
-
-  /** Engine steps: as many as the step rate allows, sharing the computed tokens. */
-  private iterate(tokens: number, running: number, dt: number): void {
-    if (tokens <= 0 && running === 0) return;
-    const steps = Math.max(
-      tokens > 0 ? 1 : 0,
-      this.rng.poisson(
-        this.profile.stepsPerSecond * dt * (running > 0 ? 1 : 0.2),
-      ),
-    );
-    if (steps === 0) return;
-    const sigma = 0.6;
-    const perStep = Math.max(1, tokens / steps / Math.exp((sigma * sigma) / 2));
-    const layout = VLLM_HISTOGRAMS[H.iterationTokens].layout;
-    this.histogram(
-      H.iterationTokens,
-      lognormalDist(layout, perStep, sigma, true),
-      steps,
-    );
-  }
-
-  private serveHttp(n: number, dt: number, congestion: number): void {
-    const rng = this.rng;
-    const v = this.values;
-    const s = this.slots;
-    const u = rng.next();
-    const chat = Math.floor(n * 0.55 + u);
-    const completions = n - chat;
-    const chat4xx = rng.poisson(chat * 0.0004);
-    const completions4xx = rng.poisson(completions * 0.0004);
-    this.healthDebt += dt / 5;
-    this.modelsDebt += dt / 30;
-    const health = Math.floor(this.healthDebt);
-    const models = Math.floor(this.modelsDebt);
-    this.healthDebt -= health;
-    this.modelsDebt -= models;
-    const perSeries = [
-      chat,
-      chat4xx,
-      completions,
-      completions4xx,
-      health,
-      models,
-    ];
-    perSeries.forEach((c, i) => {
-      inc(v, s.httpRequests + i, c);
-    });
-    const perHandler = [
-      chat + chat4xx,
-      completions + completions4xx,
-      health,
-      models,
-    ];
-    const share = (x: number, part: number) =>
-      n > 0 ? Math.round((x * part) / n) : 0;
-    const reqBytes = [
-      share(this.lastPrompt, chat) * 4 + chat * 420,
-      share(this.lastPrompt, completions) * 4 + completions * 260,
-      0,
-      0,
-    ];
-    const respBytes = [
-      share(this.lastGenerated, chat) * 5 + chat * 380,
-      share(this.lastGenerated, completions) * 5 + completions * 300,
-      0,
-      models * 512,
-    ];
-    this.lastPrompt = 0;
-    this.lastGenerated = 0;
-    const e2e = this.profile.e2e;
-    const median = [
-      e2e[0] * this.speed * congestion,
-      e2e[0] * this.speed * congestion,
-      0.002,
-      0.004,
-    ];
-    const sigma = [e2e[1], e2e[1], 0.5, 0.5];
-    perHandler.forEach((count, i) => {
-      const req = s.httpRequestSize[i] as { count: number; sum: number };
-      const resp = s.httpResponseSize[i] as { count: number; sum: number };
-      inc(v, req.count, count);
-      inc(v, req.sum, reqBytes[i] as number);
-      inc(v, resp.count, count);
-      inc(v, resp.sum, respBytes[i] as number);
-      const m = median[i] as number;
-      const sg = sigma[i] as number;
-      this.addTo(
-        s.httpDuration[i] as HistogramSlots,
-        lognormalDist(HTTP_DURATION, m, sg, false),
-        count,
-      );
-      this.addTo(s.httpHighr, lognormalDist(HTTP_HIGHR, m, sg, false), count);
-    });
   }
 }

@@ -352,7 +352,8 @@ let scratch: string[] = [];
 export function renderPage(t: PageTemplate, values: Float64Array): string {
   const statics = t.statics;
   const n = values.length;
-  if (scratch.length !== 2 * n + 1) scratch = new Array<string>(2 * n + 1);
+  if (scratch.length !== 2 * n + 1)
+    scratch = Array.from({ length: 2 * n + 1 }, () => '');
   const parts = scratch;
   let lastValue = NaN;
   let lastText = '';

@@ -1,0 +1,343 @@
+/**
+ * The traffic model behind one engine: what a tick's finished requests,
+ * engine steps and HTTP calls add to the page's counters and histograms.
+ * Histograms take whole batches of observations at once (see bucket-dist).
+ */
+import {
+  discreteDist,
+  lognormalDist,
+  observe,
+  type BucketDist,
+} from './bucket-dist.js';
+import type { Prng } from './prng.js';
+import type { LogNormal, RoleProfile } from './role-profiles.js';
+import {
+  C,
+  FINISHED_REASONS,
+  H,
+  HTTP_DURATION,
+  HTTP_HIGHR,
+  VLLM_HISTOGRAMS,
+} from './vllm-catalogue.js';
+import type { HistogramSlots, PageSlots } from './vllm-page.js';
+
+export function inc(a: Float64Array, i: number, delta: number): void {
+  a[i] = (a[i] as number) + delta;
+}
+
+// Prefill engines generate one token: no decode phase, no per-token latency.
+const NO_DECODE = discreteDist(VLLM_HISTOGRAMS[H.decode].layout, [0], [1]);
+const NO_TPOT = discreteDist(
+  VLLM_HISTOGRAMS[H.requestTimePerOutputToken].layout,
+  [0],
+  [1],
+);
+
+/** How loaded the engine is during a tick. */
+export interface TickConditions {
+  /** Arrival rate over capacity (Little's law); above ~0.85 requests queue. */
+  utilisation: number;
+  /** Multiplies queue time (>= 1, grows with the overload). */
+  congestion: number;
+}
+
+/** Multipliers applied to the role's latency medians during a tick. */
+interface LatencyFactors {
+  ttft: number;
+  /** Decode-phase latencies (ITL, decode and inference time). */
+  decode: number;
+  e2e: number;
+}
+
+export class TrafficModel {
+  private healthDebt = 0;
+  private modelsDebt = 0;
+
+  constructor(
+    private readonly values: Float64Array,
+    private readonly slots: PageSlots,
+    private readonly rng: Prng,
+    private readonly profile: RoleProfile,
+    /** Hardware speed factor of this engine (multiplies latencies). */
+    private readonly speed: number,
+  ) {}
+
+  /** Restart: the HTTP probes' fractional carry-over starts again too. */
+  reset(): void {
+    this.healthDebt = 0;
+    this.modelsDebt = 0;
+  }
+
+  /**
+   * One tick of traffic: `n` finished requests, the engine steps that
+   * computed them, the HTTP calls that carried them.
+   */
+  record(n: number, running: number, dt: number, c: TickConditions): void {
+    const f = this.factors(c);
+    const { prompt, generated, computed } =
+      n > 0
+        ? this.finishRequests(n, c, f)
+        : { prompt: 0, generated: 0, computed: 0 };
+    this.iterate(computed, running, dt);
+    this.serveHttp(n, prompt, generated, dt, f.e2e);
+  }
+
+  private factors(c: TickConditions): LatencyFactors {
+    const sp = this.speed;
+    const decode = sp * (0.85 + 0.25 * Math.min(c.utilisation, 1.3));
+    return {
+      ttft: sp * (1 + (c.congestion - 1) * 0.4),
+      decode,
+      e2e: decode * (1 + (c.congestion - 1) * 0.1),
+    };
+  }
+
+  private histogram(index: number, dist: BucketDist, n: number): number {
+    const h = this.slots.histograms[index] as HistogramSlots;
+    const def = VLLM_HISTOGRAMS[index] as (typeof VLLM_HISTOGRAMS)[number];
+    return this.addTo(h, dist, n, def.integer);
+  }
+
+  /** Adds `n` observations; integral observations (tokens) keep an integral `_sum`. */
+  private addTo(
+    h: HistogramSlots,
+    dist: BucketDist,
+    n: number,
+    integer = false,
+  ): number {
+    if (n <= 0) return 0;
+    const v = this.values;
+    const cum = v.subarray(h.bucket0, h.bucket0 + h.buckets);
+    let sum = observe(cum, dist, n, this.rng.next());
+    if (integer) sum = Math.round(sum);
+    v[h.count] = cum[h.buckets - 1] as number;
+    inc(v, h.sum, sum);
+    return sum;
+  }
+
+  private mirror(from: number, to: number): void {
+    const a = this.slots.histograms[from] as HistogramSlots;
+    const b = this.slots.histograms[to] as HistogramSlots;
+    const v = this.values;
+    v.copyWithin(b.bucket0, a.bucket0, a.bucket0 + a.buckets);
+    v[b.count] = v[a.count] as number;
+    v[b.sum] = v[a.sum] as number;
+  }
+
+  private latency(
+    index: number,
+    [median, sigma]: LogNormal,
+    factor: number,
+  ): BucketDist {
+    const def = VLLM_HISTOGRAMS[index] as (typeof VLLM_HISTOGRAMS)[number];
+    return lognormalDist(def.layout, median * factor, sigma, false);
+  }
+
+  /** Records `n` finished requests. `computed`: tokens the engine had to compute (cache hits excluded). */
+  private finishRequests(
+    n: number,
+    c: TickConditions,
+    f: LatencyFactors,
+  ): { prompt: number; generated: number; computed: number } {
+    const p = this.profile;
+    const v = this.values;
+    const s = this.slots;
+    const rng = this.rng;
+    const tokenLayout = VLLM_HISTOGRAMS[H.promptTokens].layout;
+    const sp = this.speed;
+
+    const prompt = this.histogram(
+      H.promptTokens,
+      lognormalDist(tokenLayout, p.promptTokens[0], p.promptTokens[1], true),
+      n,
+    );
+    const gen = p.generationTokens;
+    const generated = this.histogram(
+      H.generationTokens,
+      gen
+        ? lognormalDist(tokenLayout, gen[0], gen[1], true)
+        : discreteDist(tokenLayout, [1], [1]),
+      n,
+    );
+    const maxTokens = gen
+      ? lognormalDist(tokenLayout, gen[0] * 3, 0.7, true)
+      : discreteDist(tokenLayout, [1], [1]);
+    this.histogram(H.paramsMaxTokens, maxTokens, n);
+    this.histogram(H.maxNumGenerationTokens, maxTokens, n);
+    this.histogram(
+      H.paramsN,
+      discreteDist(
+        VLLM_HISTOGRAMS[H.paramsN].layout,
+        [1, 2],
+        [1 - p.nTwoShare, p.nTwoShare],
+      ),
+      n,
+    );
+
+    const itlFactor = f.decode;
+    this.histogram(H.ttft, this.latency(H.ttft, p.ttft, f.ttft), n);
+    this.histogram(
+      H.queue,
+      this.latency(H.queue, p.queueTime, c.congestion),
+      n,
+    );
+    this.histogram(H.prefill, this.latency(H.prefill, p.prefillTime, sp), n);
+    this.histogram(
+      H.decode,
+      p.decodeTime
+        ? this.latency(H.decode, p.decodeTime, itlFactor)
+        : NO_DECODE,
+      n,
+    );
+    this.histogram(
+      H.inference,
+      this.latency(H.inference, p.inferenceTime, itlFactor),
+      n,
+    );
+    this.histogram(H.e2e, this.latency(H.e2e, p.e2e, f.e2e), n);
+    const itl = this.latency(
+      H.interTokenLatency,
+      p.interTokenLatency,
+      itlFactor,
+    );
+    const perToken = Math.max(0, generated - n);
+    this.histogram(H.interTokenLatency, itl, perToken);
+    // The deprecated TPOT histogram records the very same observations.
+    this.mirror(H.interTokenLatency, H.timePerOutputToken);
+    this.histogram(
+      H.requestTimePerOutputToken,
+      gen
+        ? this.latency(
+            H.requestTimePerOutputToken,
+            [p.interTokenLatency[0], 0.25],
+            itlFactor,
+          )
+        : NO_TPOT,
+      n,
+    );
+
+    // finished_reason split (systematic, sums to n).
+    let acc = 0;
+    let prev = 0;
+    const u = rng.next();
+    for (let i = 0; i < FINISHED_REASONS.length; i++) {
+      acc += p.reasons[i] as number;
+      const c = i === FINISHED_REASONS.length - 1 ? n : Math.floor(n * acc + u);
+      inc(v, s.requestSuccess + i, c - prev);
+      prev = c;
+    }
+
+    const counters = s.counters;
+    inc(v, counters[C.promptTokens] as number, prompt);
+    inc(v, counters[C.generationTokens] as number, generated);
+    inc(v, counters[C.prefixCacheQueries] as number, prompt);
+    const hits = Math.round(prompt * p.prefixHitRate * rng.range(0.85, 1.1));
+    inc(v, counters[C.prefixCacheHits] as number, hits);
+    const extQueries = Math.round((prompt - hits) * p.externalQueryShare);
+    const extHits = Math.round(
+      extQueries * p.externalHitRate * rng.range(0.97, 1.03),
+    );
+    inc(v, counters[C.externalPrefixCacheQueries] as number, extQueries);
+    inc(
+      v,
+      counters[C.externalPrefixCacheHits] as number,
+      Math.min(extQueries, extHits),
+    );
+    const computed = prompt - hits - Math.min(extQueries, extHits) + generated;
+    return { prompt, generated, computed };
+  }
+
+  /** Engine steps: as many as the step rate allows, sharing the computed tokens. */
+  private iterate(tokens: number, running: number, dt: number): void {
+    if (tokens <= 0 && running === 0) return;
+    const steps = Math.max(
+      tokens > 0 ? 1 : 0,
+      this.rng.poisson(
+        this.profile.stepsPerSecond * dt * (running > 0 ? 1 : 0.2),
+      ),
+    );
+    if (steps === 0) return;
+    const sigma = 0.6;
+    const perStep = Math.max(1, tokens / steps / Math.exp((sigma * sigma) / 2));
+    const layout = VLLM_HISTOGRAMS[H.iterationTokens].layout;
+    this.histogram(
+      H.iterationTokens,
+      lognormalDist(layout, perStep, sigma, true),
+      steps,
+    );
+  }
+
+  /** prometheus_fastapi_instrumentator's view of the same traffic, plus probes. */
+  private serveHttp(
+    n: number,
+    prompt: number,
+    generated: number,
+    dt: number,
+    e2eFactor: number,
+  ): void {
+    const rng = this.rng;
+    const v = this.values;
+    const s = this.slots;
+    const u = rng.next();
+    const chat = Math.floor(n * 0.55 + u);
+    const completions = n - chat;
+    const chat4xx = rng.poisson(chat * 0.0004);
+    const completions4xx = rng.poisson(completions * 0.0004);
+    this.healthDebt += dt / 5;
+    this.modelsDebt += dt / 30;
+    const health = Math.floor(this.healthDebt);
+    const models = Math.floor(this.modelsDebt);
+    this.healthDebt -= health;
+    this.modelsDebt -= models;
+    const perSeries = [
+      chat,
+      chat4xx,
+      completions,
+      completions4xx,
+      health,
+      models,
+    ];
+    perSeries.forEach((c, i) => {
+      inc(v, s.httpRequests + i, c);
+    });
+    const perHandler = [
+      chat + chat4xx,
+      completions + completions4xx,
+      health,
+      models,
+    ];
+    const share = (x: number, part: number) =>
+      n > 0 ? Math.round((x * part) / n) : 0;
+    const reqBytes = [
+      share(prompt, chat) * 4 + chat * 420,
+      share(prompt, completions) * 4 + completions * 260,
+      0,
+      0,
+    ];
+    const respBytes = [
+      share(generated, chat) * 5 + chat * 380,
+      share(generated, completions) * 5 + completions * 300,
+      0,
+      models * 512,
+    ];
+    const e2e = this.profile.e2e;
+    const median = [e2e[0] * e2eFactor, e2e[0] * e2eFactor, 0.002, 0.004];
+    const sigma = [e2e[1], e2e[1], 0.5, 0.5];
+    perHandler.forEach((count, i) => {
+      const req = s.httpRequestSize[i] as { count: number; sum: number };
+      const resp = s.httpResponseSize[i] as { count: number; sum: number };
+      inc(v, req.count, count);
+      inc(v, req.sum, reqBytes[i] as number);
+      inc(v, resp.count, count);
+      inc(v, resp.sum, respBytes[i] as number);
+      const m = median[i] as number;
+      const sg = sigma[i] as number;
+      this.addTo(
+        s.httpDuration[i] as HistogramSlots,
+        lognormalDist(HTTP_DURATION, m, sg, false),
+        count,
+      );
+      this.addTo(s.httpHighr, lognormalDist(HTTP_HIGHR, m, sg, false), count);
+    });
+  }
+}
