@@ -8,6 +8,7 @@ import {
   type MetricsSnapshot,
 } from '../aggregate/metrics-aggregator.js';
 import type { Role } from '../instances/role.js';
+import { Piscina } from 'piscina';
 import { PRERENDERED, viewKey, type RawCycle } from './digest.types.js';
 import { decodeCycle } from './inline-digester.js';
 
@@ -42,6 +43,32 @@ export interface IngestResult {
 let aggregator: MetricsAggregator | null = null;
 let latest: MetricsSnapshot | null = null;
 
+/**
+ * Hands `value` back with its view bodies transferred, not copied: each body
+ * is a whole ArrayBuffer of its own (the renderers allocate them so), and the
+ * main thread caches what it receives, so the worker never needs them again.
+ */
+function transferring<T extends object>(
+  value: T,
+  bodies: readonly Uint8Array[],
+): T {
+  const buffers = bodies
+    .filter((b) => b.byteOffset === 0 && b.buffer instanceof ArrayBuffer)
+    .map((b) => b.buffer as ArrayBuffer);
+  const wrapped = {
+    get [Piscina.transferableSymbol]() {
+      return buffers;
+    },
+    get [Piscina.valueSymbol]() {
+      return value;
+    },
+  };
+  // move() marks it so piscina transfers `buffers` and hands over `value`.
+  return Piscina.move(
+    wrapped as unknown as Parameters<typeof Piscina.move>[0],
+  ) as unknown as T;
+}
+
 export default function digest(
   task: IngestTask | RenderTask,
 ): IngestResult | WireView | null {
@@ -56,10 +83,18 @@ export default function digest(
         body: r.body,
       };
     }
-    return { createdAt: latest.createdAt, endpoints: latest.endpoints, views };
+    const result: IngestResult = {
+      createdAt: latest.createdAt,
+      endpoints: latest.endpoints,
+      views,
+    };
+    return transferring(
+      result,
+      Object.values(views).map((v) => v.body),
+    );
   }
   // A view not pre-rendered, for the latest snapshot only (an older one is gone).
   if (!latest || latest.createdAt !== task.createdAt) return null;
   const r = latest.render(task.view, task.role, task.format);
-  return { contentType: r.contentType, body: r.body };
+  return transferring({ contentType: r.contentType, body: r.body }, [r.body]);
 }

@@ -42,7 +42,10 @@ export interface Digester {
   close(): Promise<void>;
 }
 
-/** Every Prometheus text view a cycle pre-renders in the worker (OTLP is rendered on demand). */
+/**
+ * The Prometheus text views a cycle pre-renders in the worker. `dp` (larger
+ * than all pages together) and OTLP JSON are rendered on first request.
+ */
 export const PRERENDERED: readonly { view: ViewType; role?: Role }[] = [
   { view: 'full' },
   { view: 'instance' },
@@ -50,7 +53,6 @@ export const PRERENDERED: readonly { view: ViewType; role?: Role }[] = [
   { view: 'role', role: 'prefill' },
   { view: 'role', role: 'decode' },
   { view: 'role', role: 'union' },
-  { view: 'dp' },
   { view: 'node' },
 ];
 

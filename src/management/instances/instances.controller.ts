@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
@@ -34,6 +35,11 @@ export class InstancesController {
     summary: 'Refresh the instance list (add / del / set / pause / resume)',
     description:
       'The whole request is validated first; any error changes nothing. add inserts or replaces by id, del removes by id, set replaces the registry, pause/resume keep an instance registered but (in)active.',
+  })
+  @ApiHeader({
+    name: 'x-request-id',
+    required: false,
+    description: 'echoed as request_id (default "refresh_request")',
   })
   @ApiOkResponse({ type: RefreshResponseDto })
   @ApiBadRequestResponse({

@@ -1,4 +1,8 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+} from '@nestjs/swagger';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsArray,
@@ -209,6 +213,7 @@ export class InstanceDto extends InstanceIdDto {
   engine_type?: unknown;
 }
 
+@ApiExtraModels(EndpointDto)
 export class RefreshRequestDto {
   @ApiProperty({ enum: REFRESH_EVENTS, example: 'add' })
   @IsIn(REFRESH_EVENTS, {
