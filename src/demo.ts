@@ -12,7 +12,11 @@ import { startFleet } from './simulator/index.js';
  */
 const { config } = loadConfig({
   argv: process.argv.slice(2),
-  env: { COORDINATOR_DRAIN_DELAY_SECONDS: '0', COORDINATOR_REUSE_TIME: '1', ...process.env },
+  env: {
+    COORDINATOR_DRAIN_DELAY_SECONDS: '0',
+    COORDINATOR_REUSE_TIME: '1',
+    ...process.env,
+  },
 });
 const logger = createLogger(config);
 Logger.overrideLogger(logger);
@@ -38,11 +42,14 @@ const res = await fetch(`${mgmt}/instances/refresh`, {
   headers: {
     'Content-Type': 'application/json',
     'X-Request-Id': 'demo',
-    ...(config.api_config.mgmt_api_key ? { 'X-API-Key': config.api_config.mgmt_api_key } : {}),
+    ...(config.api_config.mgmt_api_key
+      ? { 'X-API-Key': config.api_config.mgmt_api_key }
+      : {}),
   },
   body: JSON.stringify(fleet.refreshBody('set')),
 });
-if (!res.ok) throw new Error(`refresh failed: ${res.status} ${await res.text()}`);
+if (!res.ok)
+  throw new Error(`refresh failed: ${res.status} ${await res.text()}`);
 await apps.handles.scheduler.nextCycle();
 
 const lines = [
