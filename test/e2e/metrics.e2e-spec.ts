@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import request from 'supertest';
 import { startHarness, type Harness } from '../support/app-harness.js';
+import { histogramQuantile, one, samplesOf } from '../support/exposition.js';
 
 /**
  * The metrics pipeline end to end: engines on 127.0.0.x serve pages whose
@@ -82,57 +82,6 @@ async function startEngine(
   });
   await new Promise<void>((resolve) => server.listen(0, ip, resolve));
   return { state, server, ip, port: (server.address() as AddressInfo).port };
-}
-
-/** histogram_quantile as PromQL defines it, on cumulative buckets. */
-function histogramQuantile(
-  q: number,
-  les: number[],
-  cumulative: number[],
-): number {
-  const total = cumulative[cumulative.length - 1]!;
-  if (total === 0) return NaN;
-  const rank = q * total;
-  let i = cumulative.findIndex((c) => c >= rank);
-  if (i === les.length) return les[les.length - 1]!; // +Inf bucket
-  const lower = i === 0 ? 0 : les[i - 1]!;
-  const below = i === 0 ? 0 : cumulative[i - 1]!;
-  return (
-    lower + ((les[i]! - lower) * (rank - below)) / (cumulative[i]! - below)
-  );
-}
-
-type Sample = { labels: Record<string, string>; value: number };
-
-/** name → samples, read back with an independent parser. */
-function samplesOf(text: string): Map<string, Sample[]> {
-  const out = new Map<string, Sample[]>();
-  for (const fam of parsePrometheusTextFormat(text)) {
-    if (fam.type === 'HISTOGRAM' || fam.type === 'SUMMARY') continue;
-    out.set(
-      fam.name,
-      fam.metrics.map((m) => ({
-        labels: m.labels ?? {},
-        value: Number(m.value),
-      })),
-    );
-  }
-  return out;
-}
-
-function one(
-  map: Map<string, Sample[]>,
-  name: string,
-  labels: Record<string, string> = {},
-): number {
-  const matches = (map.get(name) ?? []).filter((s) =>
-    Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
-  if (matches.length !== 1)
-    throw new Error(
-      `${name}${JSON.stringify(labels)}: ${matches.length} series`,
-    );
-  return matches[0]!.value;
 }
 
 // Both digest paths: on the event loop, and in the worker thread production uses (from dist/).

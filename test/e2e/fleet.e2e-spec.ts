@@ -1,0 +1,183 @@
+import request from 'supertest';
+import { startFleet, type Fleet } from '../../src/simulator/index.js';
+import { startHarness, type Harness } from '../support/app-harness.js';
+import { histogramQuantile, one, samplesOf } from '../support/exposition.js';
+
+/**
+ * A multi-instance, multi-DP fleet of simulated vLLM engines (~56 KB pages,
+ * the real metric set) behind the coordinator; expectations come from the
+ * engines' own snapshots, not from the coordinator's code.
+ */
+describe('simulated vLLM fleet: 2 prefill × 2 DP, 2 decode × 3 DP over 2 pods', () => {
+  let fleet: Fleet;
+  let h: Harness;
+  const MODEL = 'deepseek-ai/DeepSeek-V3';
+
+  const scrape = async (query = '') =>
+    samplesOf((await request(h.obs).get(`/metrics${query}`).expect(200)).text);
+  const all = () => fleet.engines.flat();
+  const snapshots = (role?: string) =>
+    all()
+      .filter((e) => role === undefined || e.role === role)
+      .map((e) => e.engine.snapshot());
+
+  beforeAll(async () => {
+    fleet = await startFleet({
+      modelName: MODEL,
+      seed: 42,
+      startTimeSeconds: 1_760_000_000,
+      warmupSeconds: 120,
+      instances: [
+        { id: 10, role: 'prefill', dpRanks: 2 },
+        { id: 11, role: 'prefill', dpRanks: 2 },
+        { id: 20, role: 'decode', dpRanks: 3, ranksPerHost: 2 },
+        { id: 21, role: 'decode', dpRanks: 3, ranksPerHost: 2 },
+      ],
+    });
+    h = await startHarness({
+      COORDINATOR_REUSE_TIME: '0.3',
+      COORDINATOR_STALE_AFTER: '600',
+    });
+    await request(h.mgmt)
+      .post('/instances/refresh')
+      .send(fleet.refreshBody('set'))
+      .expect(200);
+    await h.apps.handles.scheduler.nextCycle();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await fleet?.close();
+  });
+
+  it('registers 10 endpoints on 6 pods and scrapes them all', async () => {
+    const s = await scrape();
+    expect(all()).toHaveLength(10);
+    expect(one(s, 'motor:endpoints_configured')).toBe(10);
+    expect(one(s, 'motor:endpoints_scraped')).toBe(10);
+    expect(one(s, 'motor:active_prefill_workers')).toBe(2);
+    expect(one(s, 'motor:active_decode_workers')).toBe(2);
+    const node = await scrape('?type=node');
+    expect(
+      node
+        .get('motor:endpoints_configured')!
+        .map((x) => x.labels.pod_ip)
+        .sort(),
+    ).toEqual([...new Set(all().map((e) => e.ip))].sort());
+  });
+
+  it('full view equals the sums, means and maxima of the engines', async () => {
+    const s = await scrape();
+    const snaps = snapshots();
+    const sum = (f: (x: (typeof snaps)[number]) => number) =>
+      snaps.reduce((a, x) => a + f(x), 0);
+    const m = { model_name: MODEL };
+    expect(one(s, 'vllm:num_requests_running', m)).toBe(
+      sum((x) => x.numRequestsRunning),
+    );
+    expect(one(s, 'vllm:num_requests_waiting', m)).toBe(
+      sum((x) => x.numRequestsWaiting),
+    );
+    expect(one(s, 'vllm:prompt_tokens_total', m)).toBeCloseTo(
+      sum((x) => x.promptTokensTotal),
+      6,
+    );
+    expect(one(s, 'vllm:generation_tokens_total', m)).toBeCloseTo(
+      sum((x) => x.generationTokensTotal),
+      6,
+    );
+    expect(one(s, 'vllm:kv_cache_usage_perc', m)).toBeCloseTo(
+      sum((x) => x.kvCacheUsagePerc) / snaps.length,
+      9,
+    );
+    expect(one(s, 'vllm:kv_cache_usage_perc_max', m)).toBe(
+      Math.max(...snaps.map((x) => x.kvCacheUsagePerc)),
+    );
+    expect(one(s, 'vllm:num_requests_running_max', m)).toBe(
+      Math.max(...snaps.map((x) => x.numRequestsRunning)),
+    );
+    const hits = sum((x) => x.prefixCacheHitsTotal);
+    const queries = sum((x) => x.prefixCacheQueriesTotal);
+    expect(one(s, 'vllm:prefix_cache_hit_rate', m)).toBeCloseTo(
+      queries > 0 ? hits / queries : 0,
+      9,
+    );
+  });
+
+  it('TTFT quantiles come from the merged decode histograms (role scope)', async () => {
+    const s = await scrape();
+    const decode = snapshots('decode');
+    const les = decode[0]!.ttftBuckets.map((b) => b.le);
+    const cumulative = les.map((_, i) =>
+      decode.reduce((a, x) => a + x.ttftBuckets[i]!.count, 0),
+    );
+    const finite = les.slice(0, -1);
+    for (const q of [0.5, 0.95, 0.99]) {
+      const name = `vllm:time_to_first_token_seconds_p${Math.round(q * 100)}`;
+      expect(
+        one(s, name, { quantile: String(q), model_name: MODEL }),
+      ).toBeCloseTo(histogramQuantile(q, finite, cumulative), 9);
+    }
+    const count = decode.reduce((a, x) => a + x.ttftCount, 0);
+    const total = decode.reduce((a, x) => a + x.ttftSum, 0);
+    expect(
+      one(s, 'vllm:time_to_first_token_seconds_mean', { model_name: MODEL }),
+    ).toBeCloseTo(total / count, 9);
+  });
+
+  it('instance and role views sum their own engines; dp shows each rank', async () => {
+    const inst = await scrape('?type=instance');
+    const role = await scrape('?type=role');
+    const dp = await scrape('?type=dp');
+    for (const [i, ranks] of fleet.engines.entries()) {
+      const id = String(ranks[0]!.instanceId);
+      const expected = ranks.reduce(
+        (a, e) => a + e.engine.snapshot().numRequestsRunning,
+        0,
+      );
+      expect(
+        one(inst, 'vllm:num_requests_running', { instance_id: id }),
+        `instance ${i}`,
+      ).toBe(expected);
+      for (const e of ranks) {
+        expect(
+          one(dp, 'vllm:num_requests_running', {
+            instance_id: id,
+            dp_rank: String(e.rank),
+            pod_ip: e.ip,
+          }),
+        ).toBe(e.engine.snapshot().numRequestsRunning);
+      }
+    }
+    for (const r of ['prefill', 'decode']) {
+      expect(
+        one(role, 'vllm:generation_tokens_total', { role: r }),
+      ).toBeCloseTo(
+        snapshots(r).reduce((a, x) => a + x.generationTokensTotal, 0),
+        6,
+      );
+    }
+  });
+
+  it('ticking and a restart keep the cluster counters monotonic', async () => {
+    const before = one(await scrape(), 'vllm:generation_tokens_total');
+    fleet.tick(5);
+    await h.apps.handles.scheduler.nextCycle();
+    const ticked = one(await scrape(), 'vllm:generation_tokens_total');
+    expect(ticked).toBeGreaterThan(before);
+    expect(ticked).toBeCloseTo(
+      snapshots().reduce((a, x) => a + x.generationTokensTotal, 0),
+      6,
+    );
+    const restarted = fleet.engines[2]![1]!.engine;
+    const lost = restarted.snapshot().generationTokensTotal;
+    restarted.restart();
+    restarted.tick(1);
+    await h.apps.handles.scheduler.nextCycle();
+    const after = one(await scrape(), 'vllm:generation_tokens_total');
+    expect(after).toBeGreaterThanOrEqual(ticked);
+    expect(after).toBeCloseTo(
+      snapshots().reduce((a, x) => a + x.generationTokensTotal, 0) + lost,
+      6,
+    );
+  });
+});
