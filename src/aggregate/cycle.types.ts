@@ -77,20 +77,3 @@ export interface RenderedView {
   readonly contentType: string;
   readonly body: Buffer;
 }
-
-/** One cycle's views (implemented by the aggregator's snapshot). */
-export interface ViewSnapshot {
-  readonly createdAt: number;
-  readonly endpoints: readonly EndpointScrapeStatus[];
-  render(
-    view: ViewType,
-    role: Role | undefined,
-    format: OutputFormat,
-  ): RenderedView;
-}
-
-/** Turns cycles into snapshots, keeping cross-cycle state (implemented by MetricsAggregator). */
-export interface CycleDigester {
-  ingest(cycle: CycleInput): ViewSnapshot;
-  emptySnapshot(now: number): ViewSnapshot;
-}

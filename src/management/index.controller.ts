@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SERVICE_VERSION } from '../bootstrap/version.js';
+import { serviceIndex } from '../bootstrap/service-index.js';
 
 /** Every route of the management port (the index and the tests use this list). */
 export const MANAGEMENT_ROUTES: Readonly<Record<string, string>> =
@@ -23,13 +23,10 @@ export class ManagementIndexController {
     description: 'service, version, description, endpoints, timestamp',
   })
   index() {
-    return {
-      service: 'Motor Coordinator Management Server',
-      version: SERVICE_VERSION,
-      description:
-        'Management plane: liveness, startup, readiness, instance refresh',
-      endpoints: MANAGEMENT_ROUTES,
-      timestamp: new Date().toISOString(),
-    };
+    return serviceIndex(
+      'Motor Coordinator Management Server',
+      'Management plane: liveness, startup, readiness, instance refresh',
+      MANAGEMENT_ROUTES,
+    );
   }
 }

@@ -1,11 +1,4 @@
-import {
-  Controller,
-  Get,
-  Header,
-  Injectable,
-  Res,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Controller, Get, Header, Injectable, Res } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -14,6 +7,7 @@ import {
 } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { runCheck } from '../bootstrap/health-check.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
 
@@ -65,20 +59,17 @@ export class HealthController {
   })
   async getHealth(@Res({ passthrough: true }) res: Response) {
     const timestamp = new Date().toISOString();
-    try {
-      await this.health.check([() => this.scrapeLoop.check()]);
-      return { status: 'ok', timestamp };
-    } catch (err) {
-      if (!(err instanceof ServiceUnavailableException)) throw err;
-      const body = err.getResponse() as {
-        details?: { scrape_loop?: { message?: string } };
-      };
-      res.status(503);
-      return {
-        status: 'error',
-        message: body.details?.scrape_loop?.message ?? 'unhealthy',
-        timestamp,
-      };
-    }
+    const { ok, details } = await runCheck<{ message: string }>(
+      this.health,
+      'scrape_loop',
+      () => this.scrapeLoop.check(),
+    );
+    if (ok) return { status: 'ok', timestamp };
+    res.status(503);
+    return {
+      status: 'error',
+      message: details.message ?? 'unhealthy',
+      timestamp,
+    };
   }
 }

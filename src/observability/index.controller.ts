@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SERVICE_VERSION } from '../bootstrap/version.js';
+import { serviceIndex } from '../bootstrap/service-index.js';
 
 /** Every route of the observability port. */
 export const OBSERVABILITY_ROUTES: Readonly<Record<string, string>> =
@@ -22,12 +22,10 @@ export class ObservabilityIndexController {
     description: 'service, version, description, endpoints, timestamp',
   })
   index() {
-    return {
-      service: 'Motor Coordinator Observability Server',
-      version: SERVICE_VERSION,
-      description: 'Observability plane: aggregated engine metrics, health',
-      endpoints: OBSERVABILITY_ROUTES,
-      timestamp: new Date().toISOString(),
-    };
+    return serviceIndex(
+      'Motor Coordinator Observability Server',
+      'Observability plane: aggregated engine metrics, health',
+      OBSERVABILITY_ROUTES,
+    );
   }
 }

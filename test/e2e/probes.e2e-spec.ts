@@ -179,4 +179,21 @@ describe('probes around the lifecycle', () => {
       await h.close();
     }
   });
+  it('/health is 503 once the scrape loop has stopped', async () => {
+    const h = await startHarness();
+    try {
+      await request(h.obs).get('/health').expect(200);
+      await h.apps.handles.scheduler.stop();
+      const res = await request(h.obs).get('/health').expect(503);
+      expect(res.body).toMatchObject({
+        status: 'error',
+        message: 'scrape loop stopped',
+      });
+      expect(new Date(res.body.timestamp).toISOString()).toBe(
+        res.body.timestamp,
+      );
+    } finally {
+      await h.close();
+    }
+  });
 });

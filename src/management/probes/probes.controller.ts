@@ -1,10 +1,5 @@
-import {
-  Controller,
-  Get,
-  Header,
-  Res,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import { runCheck } from '../../bootstrap/health-check.js';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -107,21 +102,7 @@ export class ProbesController {
     };
   }
 
-  private async run(
-    key: string,
-    indicator: HealthIndicatorFunction,
-  ): Promise<{ ok: boolean; details: ProbeDetails }> {
-    try {
-      const result = await this.health.check([indicator]);
-      return { ok: true, details: (result.details[key] ?? {}) as ProbeDetails };
-    } catch (err) {
-      if (err instanceof ServiceUnavailableException) {
-        const body = err.getResponse() as {
-          details?: Record<string, ProbeDetails>;
-        };
-        return { ok: false, details: body.details?.[key] ?? {} };
-      }
-      throw err;
-    }
+  private run(key: string, indicator: HealthIndicatorFunction) {
+    return runCheck<ProbeDetails>(this.health, key, indicator);
   }
 }
