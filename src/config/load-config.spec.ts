@@ -239,7 +239,11 @@ describe('documentation of the configuration', () => {
         (m) => m[1],
       ),
     );
-    expect([...listed].sort()).toEqual(ENV_OVERRIDES.map((o) => o.env).sort());
+    const byName = (a: string | undefined, b: string | undefined) =>
+      (a ?? '').localeCompare(b ?? '');
+    expect([...listed].sort(byName)).toEqual(
+      ENV_OVERRIDES.map((o) => o.env).sort(byName),
+    );
     for (const o of ENV_OVERRIDES) {
       expect(readme, o.env).toContain(o.env);
       expect(readme, `${o.section}.${o.key}`).toMatch(

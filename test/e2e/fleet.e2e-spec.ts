@@ -60,9 +60,11 @@ describe('simulated vLLM fleet: 2 prefill × 2 DP, 2 decode × 3 DP over 2 pods'
     expect(
       node
         .get('motor:endpoints_configured')!
-        .map((x) => x.labels.pod_ip)
-        .sort(),
-    ).toEqual([...new Set(all().map((e) => e.ip))].sort());
+        .map((x) => x.labels.pod_ip ?? '')
+        .sort((a, b) => a.localeCompare(b)),
+    ).toEqual(
+      [...new Set(all().map((e) => e.ip))].sort((a, b) => a.localeCompare(b)),
+    );
   });
 
   it('full view equals the sums, means and maxima of the engines', async () => {
