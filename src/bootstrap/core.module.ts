@@ -78,6 +78,7 @@ export class CoreModule {
               intervalMs: timing.intervalMs,
               concurrency: metricsCfg.scrape_concurrency,
               port: metricsCfg.scrape_port,
+              maxPageBytes: metricsCfg.max_page_bytes,
             }),
         },
         CoreRuntime,

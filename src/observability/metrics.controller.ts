@@ -99,8 +99,12 @@ export class MetricsController {
     res.setHeader('Content-Type', rendered.contentType);
     res.setHeader('Cache-Control', 'no-store');
     if (fmt === 'prometheus') {
+      // Two writes: never copy a large view just to append a few KB.
       const own = await this.self.text();
-      res.send(Buffer.concat([rendered.body, Buffer.from(own)]));
+      res.setHeader('Content-Length', rendered.body.length + own.length);
+      res.status(200);
+      res.write(rendered.body);
+      res.end(own);
       return;
     }
     res.send(rendered.body);

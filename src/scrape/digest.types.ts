@@ -13,6 +13,8 @@ export interface RawPage {
   readonly endpoint: EndpointRef;
   readonly status: 'ok' | 'error';
   readonly bytes?: Uint8Array;
+  /** `bytes` are gzip-compressed. */
+  readonly gzip?: boolean;
   readonly error?: string;
   readonly at: number;
 }
@@ -22,6 +24,8 @@ export interface RawCycle {
   readonly finishedAt: number;
   readonly instances: readonly InstanceRef[];
   readonly pages: readonly RawPage[];
+  /** Largest accepted decompressed page. */
+  readonly maxPageBytes: number;
 }
 
 /** What the scrape loop keeps of one digested cycle. */

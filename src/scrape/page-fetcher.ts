@@ -5,6 +5,8 @@ import type { AxiosError } from 'axios';
 export interface FetchResult {
   readonly ok: boolean;
   readonly bytes?: Uint8Array;
+  /** The bytes are still gzip-compressed (decompressed by the digest, off the event loop). */
+  readonly gzip?: boolean;
   readonly error?: string;
 }
 
@@ -42,7 +44,8 @@ export class PageFetcher {
         signal: AbortSignal.timeout(this.options.timeoutMs),
         maxContentLength: this.options.maxBytes,
         maxRedirects: 0,
-        decompress: true,
+        // Decompression happens in the digest worker, not on the event loop.
+        decompress: false,
         headers: {
           Accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1',
           'Accept-Encoding': 'gzip',
@@ -51,7 +54,13 @@ export class PageFetcher {
         validateStatus: () => true,
       });
       if (res.status !== 200) return { ok: false, error: `HTTP ${res.status}` };
-      return { ok: true, bytes: res.data };
+      const encoding = String(
+        res.headers['content-encoding'] ?? '',
+      ).toLowerCase();
+      if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip') {
+        return { ok: false, error: `unsupported content-encoding ${encoding}` };
+      }
+      return { ok: true, bytes: res.data, gzip: encoding === 'gzip' };
     } catch (err) {
       return { ok: false, error: describeFetchError(err as AxiosError) };
     }

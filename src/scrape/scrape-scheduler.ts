@@ -10,6 +10,7 @@ export interface SchedulerOptions {
   readonly intervalMs: number;
   readonly concurrency: number;
   readonly port: 'mgmt_port' | 'business_port';
+  readonly maxPageBytes: number;
 }
 
 /**
@@ -121,6 +122,7 @@ export class ScrapeScheduler {
         paused: i.status === 'paused',
       })),
       pages,
+      maxPageBytes: this.options.maxPageBytes,
     };
     await this.store.digest(cycle);
     this.completed++;
@@ -146,6 +148,7 @@ export class ScrapeScheduler {
           endpoint: target.ref,
           status: res.ok ? 'ok' : 'error',
           bytes: res.bytes,
+          gzip: res.gzip,
           error: res.error,
           at: Date.now(),
         };

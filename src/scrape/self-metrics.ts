@@ -70,7 +70,19 @@ export class SelfMetrics {
     });
   }
 
-  async text(): Promise<string> {
-    return this.registry.metrics();
+  private cached: { at: number; text: Promise<Buffer> } | null = null;
+
+  /**
+   * The exposition of these metrics, reused for up to a second: collecting
+   * them (process_open_fds lists every socket) costs more than serving a view.
+   */
+  text(now = Date.now()): Promise<Buffer> {
+    if (!this.cached || now - this.cached.at >= 1000) {
+      this.cached = {
+        at: now,
+        text: this.registry.metrics().then((t) => Buffer.from(t)),
+      };
+    }
+    return this.cached.text;
   }
 }
