@@ -8,23 +8,12 @@ import {
   etcdHosts,
 } from './etcd-client.js';
 import { safetyMarginMs } from './etcd-leadership.js';
+import { defaultConfig } from '../config/config.defaults.js';
 
 /** The config as plain data (the class type only carries validation). */
 type Cfg = Pick<EtcdConfig, keyof EtcdConfig>;
 
-const base: Cfg = {
-  etcd_host: '127.0.0.1',
-  etcd_port: 2379,
-  endpoints: [],
-  key_prefix: '/motor-coordinator/',
-  lease_ttl_seconds: 5,
-  timeout_ms: 3000,
-  username: '',
-  password: '',
-  ca_file: '',
-  cert_file: '',
-  key_file: '',
-};
+const base: Cfg = defaultConfig(undefined).etcd_config;
 const cfg = (over: Partial<Cfg>): Cfg => ({ ...base, ...over });
 
 describe('etcd client construction', () => {

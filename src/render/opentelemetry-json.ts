@@ -16,6 +16,7 @@ import {
 import type { LabelPair } from '../parse/label-block.js';
 import { TextWriter } from './text-writer.js';
 import { histLabels, seriesLabels } from './view-labels.js';
+import { familyHasSamples } from './family-cursor.js';
 
 export const OPENTELEMETRY_CONTENT_TYPE = 'application/json';
 
@@ -171,12 +172,7 @@ export function renderOpenTelemetry(
   let firstMetric = true;
   for (const family of catalog.families) {
     const fid = family.id;
-    let any = false;
-    for (let g = 0; g < groups.length && !any; g++) {
-      const mids = groups[g]!.mids;
-      const c = cursors[g]!;
-      any = c < mids.length && series[mids[c]!]!.family.id === fid;
-    }
+    const any = familyHasSamples(groups, cursors, series, fid);
     if (!any && view.declared[fid] !== 1) continue;
     const head = `${firstMetric ? '' : ','}{"name":${JSON.stringify(family.name)},"description":${JSON.stringify(family.help ?? family.name)},"unit":"",`;
     firstMetric = false;

@@ -13,6 +13,7 @@ import { formatNumber } from '../parse/parse-number.js';
 import { escapeHelp, escapeLabelValue } from './escape.js';
 import { TextWriter, isAscii } from './text-writer.js';
 import { seriesLabelText } from './view-labels.js';
+import { familyHasSamples } from './family-cursor.js';
 
 export const PROMETHEUS_CONTENT_TYPE =
   'text/plain; version=0.0.4; charset=utf-8';
@@ -76,12 +77,7 @@ export function renderPrometheusText(
   const cursors = new Int32Array(groups.length);
   for (const family of catalog.families) {
     const fid = family.id;
-    let any = false;
-    for (let g = 0; g < groups.length && !any; g++) {
-      const mids = groups[g]!.mids;
-      const c = cursors[g]!;
-      any = c < mids.length && series[mids[c]!]!.family.id === fid;
-    }
+    const any = familyHasSamples(groups, cursors, series, fid);
     if (!any && view.declared[fid] !== 1) continue;
     const help = escapeHelp(family.help ?? family.name);
     out.write(
