@@ -6,6 +6,7 @@ import type {
   EndpointRef,
   EndpointScrapeStatus,
   InstanceRef,
+  PageResult,
   ViewType,
 } from './cycle.types.js';
 import { EndpointState, PageIngestor } from './endpoint-samples.js';
@@ -105,53 +106,80 @@ export class MetricsAggregator {
 
   constructor(private readonly opts: AggregatorOptions) {}
 
+  /** The cycle being ingested: endpoint key → its state and its place in the target list. */
+  private open = new Map<string, { st: EndpointState; index: number }>();
+
+  /** A whole cycle at once: `beginCycle`, every page, `finishCycle`. */
   ingest(cycle: CycleInput): MetricsSnapshot {
-    const { staleAfterMs } = this.opts;
-    const present = new Set<string>();
-    const order: EndpointState[] = [];
-    for (const page of cycle.pages) {
-      const ref = page.endpoint;
-      if (present.has(ref.key)) continue; // one result per endpoint: the first wins
-      present.add(ref.key);
-      let st = this.endpoints.get(ref.key);
-      if (st && st.ref.role !== ref.role) {
-        this.retire(st);
-        st = undefined;
-      }
-      if (!st) {
-        st = new EndpointState(ref);
-        this.endpoints.set(ref.key, st);
-      }
-      st.ref = ref;
-      st.lastAt = page.at;
-      if (page.status === 'ok' && typeof page.body === 'string') {
-        const stats = this.ingestor.ingest(
-          st,
-          page.body,
-          page.at,
-          staleAfterMs,
-          this.fold,
-        );
-        st.badLines = stats.badLines;
-        if (stats.samples > 0) {
-          st.up = true;
-          st.lastSuccessAt = page.at;
-          st.lastError = null;
-        } else {
-          st.up = false;
-          st.lastError = 'no parsable sample';
-        }
+    this.beginCycle();
+    let index = 0;
+    for (const page of cycle.pages) this.ingestPage(page, index++);
+    return this.finishCycle(cycle);
+  }
+
+  /** Starts a cycle; pages may then arrive in any order, as they are fetched. */
+  beginCycle(): void {
+    this.open = new Map();
+  }
+
+  /**
+   * One endpoint's result of the open cycle. `index` is its place in the
+   * cycle's target list: views list endpoints in that order, whatever the
+   * order of arrival. A second result for the same endpoint is ignored.
+   */
+  ingestPage(page: PageResult, index: number): void {
+    const ref = page.endpoint;
+    if (this.open.has(ref.key)) return; // one result per endpoint: the first wins
+    let st = this.endpoints.get(ref.key);
+    if (st && st.ref.role !== ref.role) {
+      this.retire(st);
+      st = undefined;
+    }
+    if (!st) {
+      st = new EndpointState(ref);
+      this.endpoints.set(ref.key, st);
+    }
+    this.open.set(ref.key, { st, index });
+    st.ref = ref;
+    st.lastAt = page.at;
+    if (page.status === 'ok' && typeof page.body === 'string') {
+      const stats = this.ingestor.ingest(
+        st,
+        page.body,
+        page.at,
+        this.opts.staleAfterMs,
+        this.fold,
+      );
+      st.badLines = stats.badLines;
+      if (stats.samples > 0) {
+        st.up = true;
+        st.lastSuccessAt = page.at;
+        st.lastError = null;
       } else {
         st.up = false;
-        st.lastError = page.error ?? 'scrape failed';
+        st.lastError = 'no parsable sample';
       }
+    } else {
+      st.up = false;
+      st.lastError = page.error ?? 'scrape failed';
+    }
+  }
+
+  /** Ends the open cycle: endpoints without a result leave, the views are built. */
+  finishCycle(cycle: Omit<CycleInput, 'pages'>): MetricsSnapshot {
+    const { staleAfterMs } = this.opts;
+    const open = this.open;
+    this.open = new Map();
+    const order = [...open.values()]
+      .sort((a, b) => a.index - b.index)
+      .map((e) => e.st);
+    for (const st of order) {
       st.stale =
         st.lastSuccessAt !== null &&
         cycle.finishedAt - st.lastSuccessAt > staleAfterMs;
-      order.push(st);
     }
     for (const [key, st] of this.endpoints) {
-      if (present.has(key)) continue;
+      if (open.has(key)) continue;
       this.retire(st);
       this.endpoints.delete(key);
     }

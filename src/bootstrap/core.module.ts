@@ -1,4 +1,3 @@
-import { HttpModule, HttpService } from '@nestjs/axios';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/config.schema.js';
 import { scrapeTiming } from '../config/load-config.js';
@@ -27,7 +26,6 @@ export class CoreModule {
     const metricsCfg = config.prometheus_metrics_config;
     return {
       module: CoreModule,
-      imports: [HttpModule.register({})],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: LifecycleState, useValue: new LifecycleState() },
@@ -48,21 +46,26 @@ export class CoreModule {
         },
         {
           provide: MetricsStore,
-          useFactory: () =>
-            new MetricsStore(
+          useFactory: () => {
+            const options = {
+              staleAfterMs: timing.staleAfterMs,
+              maxPageBytes: metricsCfg.max_page_bytes,
+            };
+            return new MetricsStore(
               metricsCfg.digest_in_worker
-                ? new WorkerDigester(timing.staleAfterMs)
-                : new InlineDigester(timing.staleAfterMs),
-            ),
+                ? new WorkerDigester(options)
+                : new InlineDigester(options),
+            );
+          },
         },
         {
           provide: PageFetcher,
-          inject: [HttpService],
-          useFactory: (http: HttpService) =>
-            new PageFetcher(http, {
+          useFactory: () =>
+            new PageFetcher({
               timeoutMs: timing.timeoutMs,
               maxBytes: metricsCfg.max_page_bytes,
               maxSockets: metricsCfg.scrape_concurrency,
+              gzip: metricsCfg.scrape_gzip,
             }),
         },
         {
@@ -78,7 +81,6 @@ export class CoreModule {
               intervalMs: timing.intervalMs,
               concurrency: metricsCfg.scrape_concurrency,
               port: metricsCfg.scrape_port,
-              maxPageBytes: metricsCfg.max_page_bytes,
             }),
         },
         CoreRuntime,

@@ -22,6 +22,7 @@ export function defaultConfig(podIp: string | undefined) {
       scrape_port: 'mgmt_port',
       stale_after: 0,
       max_page_bytes: 16 * 1024 * 1024,
+      scrape_gzip: false,
       digest_in_worker: true,
     },
     standby_config: {
@@ -135,6 +136,12 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     section: 'prometheus_metrics_config',
     key: 'max_page_bytes',
     kind: 'int',
+  },
+  {
+    env: 'COORDINATOR_SCRAPE_GZIP',
+    section: 'prometheus_metrics_config',
+    key: 'scrape_gzip',
+    kind: 'bool',
   },
   {
     env: 'COORDINATOR_DIGEST_IN_WORKER',

@@ -94,6 +94,10 @@ export class PrometheusMetricsConfig {
   })
   max_page_bytes!: number;
 
+  /** Ask endpoints for gzip (less network, more coordinator CPU) or for plain text. */
+  @IsBoolean({ message: 'must be true or false' })
+  scrape_gzip!: boolean;
+
   /** Parse/aggregate/render in a worker thread (true) or on the event loop (false). */
   @IsBoolean({ message: 'must be true or false' })
   digest_in_worker!: boolean;

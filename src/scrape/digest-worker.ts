@@ -9,8 +9,13 @@ import {
 } from '../aggregate/metrics-aggregator.js';
 import type { Role } from '../instances/role.js';
 import { Piscina } from 'piscina';
-import { PRERENDERED, viewKey, type RawCycle } from './digest.types.js';
-import { decodeCycle } from './inline-digester.js';
+import {
+  PRERENDERED,
+  viewKey,
+  type CycleEnd,
+  type RawPage,
+} from './digest.types.js';
+import { decodePage, type DigesterOptions } from './inline-digester.js';
 
 /**
  * Worker-thread side of the digest: the aggregator and its cross-cycle state
@@ -18,11 +23,20 @@ import { decodeCycle } from './inline-digester.js';
  * never blocks the HTTP event loop.
  */
 
-export interface IngestTask {
-  readonly kind: 'ingest';
-  readonly staleAfterMs: number;
-  readonly cycle: RawCycle;
+interface CycleTask {
+  /** Sequence number of the cycle, so that a restarted worker begins a fresh one. */
+  readonly cycle: number;
+  readonly options: DigesterOptions;
 }
+export interface PagesTask extends CycleTask {
+  readonly kind: 'pages';
+  readonly pages: readonly RawPage[];
+}
+export interface FinishTask extends CycleTask {
+  readonly kind: 'finish';
+  readonly end: CycleEnd;
+}
+export type DigestTask = PagesTask | FinishTask | RenderTask;
 export interface RenderTask {
   readonly kind: 'render';
   readonly createdAt: number;
@@ -41,7 +55,20 @@ export interface IngestResult {
 }
 
 let aggregator: MetricsAggregator | null = null;
+let openCycle = -1;
 let latest: MetricsSnapshot | null = null;
+
+/** The aggregator, with `task`'s cycle open (begun on its first task). */
+function cycleOf(task: PagesTask | FinishTask): MetricsAggregator {
+  aggregator ??= new MetricsAggregator({
+    staleAfterMs: task.options.staleAfterMs,
+  });
+  if (openCycle !== task.cycle) {
+    aggregator.beginCycle();
+    openCycle = task.cycle;
+  }
+  return aggregator;
+}
 
 /**
  * Hands `value` back with its view bodies transferred, not copied: each body
@@ -70,11 +97,18 @@ function transferring<T extends object>(
 }
 
 export default function digest(
-  task: IngestTask | RenderTask,
+  task: DigestTask,
 ): IngestResult | WireView | null {
-  if (task.kind === 'ingest') {
-    aggregator ??= new MetricsAggregator({ staleAfterMs: task.staleAfterMs });
-    latest = aggregator.ingest(decodeCycle(task.cycle));
+  if (task.kind === 'pages') {
+    const agg = cycleOf(task);
+    for (const page of task.pages) {
+      agg.ingestPage(decodePage(page, task.options.maxPageBytes), page.index);
+    }
+    return null;
+  }
+  if (task.kind === 'finish') {
+    latest = cycleOf(task).finishCycle(task.end);
+    openCycle = -1;
     const views: Record<string, WireView> = {};
     for (const { view, role } of PRERENDERED) {
       const r = latest.render(view, role, 'prometheus');

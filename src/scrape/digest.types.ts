@@ -11,6 +11,8 @@ import type { Role } from '../instances/role.js';
 /** A scraped page as bytes: cheap to hand to a worker thread (transferred, not copied). */
 export interface RawPage {
   readonly endpoint: EndpointRef;
+  /** Place of the endpoint in the cycle's target list (pages arrive in any order). */
+  readonly index: number;
   readonly status: 'ok' | 'error';
   readonly bytes?: Uint8Array;
   /** `bytes` are gzip-compressed. */
@@ -19,13 +21,28 @@ export interface RawPage {
   readonly at: number;
 }
 
-export interface RawCycle {
+/** How a cycle ends, once every page has been pushed. */
+export interface CycleEnd {
   readonly startedAt: number;
   readonly finishedAt: number;
   readonly instances: readonly InstanceRef[];
+}
+
+/** A whole cycle at once (tests, benchmarks): what a feed receives piece by piece. */
+export interface RawCycle extends CycleEnd {
   readonly pages: readonly RawPage[];
-  /** Largest accepted decompressed page. */
-  readonly maxPageBytes: number;
+}
+
+/**
+ * One cycle being digested while it is fetched: pages are handed over as they
+ * arrive, so no cycle's worth of pages is ever held, and the digest overlaps
+ * the fetching.
+ */
+export interface CycleFeed {
+  /** Hands one page over. Its bytes may be transferred to another thread: do not touch them after. */
+  push(page: RawPage): void;
+  /** Every page pushed: the cycle's snapshot. */
+  finish(end: CycleEnd): Promise<DigestedSnapshot>;
 }
 
 /** What the scrape loop keeps of one digested cycle. */
@@ -41,9 +58,20 @@ export interface DigestedSnapshot {
 
 /** Parse + aggregate + render, inline or in a worker thread. */
 export interface Digester {
-  digest(cycle: RawCycle): Promise<DigestedSnapshot>;
+  /** Starts a cycle. One cycle at a time: the previous feed must be finished. */
+  open(): CycleFeed;
   empty(now: number): DigestedSnapshot;
   close(): Promise<void>;
+}
+
+/** Digests a whole cycle through a feed. */
+export function digestCycle(
+  digester: Digester,
+  cycle: RawCycle,
+): Promise<DigestedSnapshot> {
+  const feed = digester.open();
+  for (const page of cycle.pages) feed.push(page);
+  return feed.finish(cycle);
 }
 
 /**
@@ -52,12 +80,10 @@ export interface Digester {
  */
 export const PRERENDERED: readonly { view: ViewType; role?: Role }[] = [
   { view: 'full' },
-  { view: 'instance' },
   { view: 'role' },
   { view: 'role', role: 'prefill' },
   { view: 'role', role: 'decode' },
   { view: 'role', role: 'union' },
-  { view: 'node' },
 ];
 
 export function viewKey(

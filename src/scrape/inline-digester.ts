@@ -1,20 +1,27 @@
-import type { CycleInput, PageResult } from '../aggregate/cycle.types.js';
+import type { PageResult } from '../aggregate/cycle.types.js';
 import {
   MetricsAggregator,
   type MetricsSnapshot,
 } from '../aggregate/metrics-aggregator.js';
 import { gunzipSync } from 'node:zlib';
 import type {
+  CycleFeed,
   Digester,
   DigestedSnapshot,
-  RawCycle,
   RawPage,
 } from './digest.types.js';
+
+export interface DigesterOptions {
+  /** A failed endpoint keeps contributing its last good samples for this long. */
+  readonly staleAfterMs: number;
+  /** Largest accepted decompressed page. */
+  readonly maxPageBytes: number;
+}
 
 const utf8 = new TextDecoder('utf-8');
 
 /** One page's body as text: gunzipped (capped) when needed, decoded as UTF-8. */
-function decodePage(p: RawPage, maxBytes: number): PageResult {
+export function decodePage(p: RawPage, maxBytes: number): PageResult {
   if (p.status !== 'ok' || !p.bytes) {
     return { endpoint: p.endpoint, status: 'error', error: p.error, at: p.at };
   }
@@ -41,17 +48,7 @@ function decodePage(p: RawPage, maxBytes: number): PageResult {
   };
 }
 
-/** Raw bytes → the pipeline's CycleInput. */
-export function decodeCycle(raw: RawCycle): CycleInput {
-  return {
-    startedAt: raw.startedAt,
-    finishedAt: raw.finishedAt,
-    instances: raw.instances,
-    pages: raw.pages.map((p) => decodePage(p, raw.maxPageBytes)),
-  };
-}
-
-function wrap(snapshot: MetricsSnapshot): DigestedSnapshot {
+export function wrapSnapshot(snapshot: MetricsSnapshot): DigestedSnapshot {
   return {
     createdAt: snapshot.createdAt,
     endpoints: snapshot.endpoints,
@@ -60,20 +57,33 @@ function wrap(snapshot: MetricsSnapshot): DigestedSnapshot {
   };
 }
 
-/** Digests on the event loop: fine for small fleets and for tests. */
+/**
+ * Digests on the event loop, each page as it arrives: fine for small fleets
+ * and for tests.
+ */
 export class InlineDigester implements Digester {
   private readonly aggregator: MetricsAggregator;
 
-  constructor(staleAfterMs: number) {
-    this.aggregator = new MetricsAggregator({ staleAfterMs });
+  constructor(private readonly options: DigesterOptions) {
+    this.aggregator = new MetricsAggregator({
+      staleAfterMs: options.staleAfterMs,
+    });
   }
 
-  digest(cycle: RawCycle): Promise<DigestedSnapshot> {
-    return Promise.resolve(wrap(this.aggregator.ingest(decodeCycle(cycle))));
+  open(): CycleFeed {
+    const aggregator = this.aggregator;
+    const maxBytes = this.options.maxPageBytes;
+    aggregator.beginCycle();
+    return {
+      push: (page) =>
+        aggregator.ingestPage(decodePage(page, maxBytes), page.index),
+      finish: (end) =>
+        Promise.resolve(wrapSnapshot(aggregator.finishCycle(end))),
+    };
   }
 
   empty(now: number): DigestedSnapshot {
-    return wrap(this.aggregator.emptySnapshot(now));
+    return wrapSnapshot(this.aggregator.emptySnapshot(now));
   }
 
   close(): Promise<void> {

@@ -5,7 +5,7 @@ import type {
   ViewType,
 } from '../aggregate/cycle.types.js';
 import type { Role } from '../instances/role.js';
-import type { Digester, DigestedSnapshot, RawCycle } from './digest.types.js';
+import type { CycleFeed, Digester, DigestedSnapshot } from './digest.types.js';
 
 /**
  * Holds the snapshot of the last digested cycle. Requests only read it: a
@@ -19,10 +19,21 @@ export class MetricsStore {
     this.snapshot = digester.empty(Date.now());
   }
 
-  async digest(cycle: RawCycle): Promise<void> {
-    const snapshot = await this.digester.digest(cycle);
-    this.snapshot = snapshot;
-    this.byKey = new Map(snapshot.endpoints.map((e) => [e.key, e]));
+  /**
+   * Starts digesting a cycle; the views switch to it when the feed finishes.
+   * One cycle at a time.
+   */
+  open(): CycleFeed {
+    const feed = this.digester.open();
+    return {
+      push: (page) => feed.push(page),
+      finish: async (end) => {
+        const snapshot = await feed.finish(end);
+        this.snapshot = snapshot;
+        this.byKey = new Map(snapshot.endpoints.map((e) => [e.key, e]));
+        return snapshot;
+      },
+    };
   }
 
   get createdAt(): number {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { RawCycle, RawPage } from './digest.types.js';
+import type { CycleFeed } from './digest.types.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
 import type { PageFetcher } from './page-fetcher.js';
 import type { MetricsStore } from './metrics-store.js';
@@ -10,7 +10,6 @@ export interface SchedulerOptions {
   readonly intervalMs: number;
   readonly concurrency: number;
   readonly port: 'mgmt_port' | 'business_port';
-  readonly maxPageBytes: number;
 }
 
 /**
@@ -112,8 +111,9 @@ export class ScrapeScheduler {
     const seq = ++this.begun;
     const instances = this.registry.list();
     const targets = scrapeTargets(instances, this.options.port);
-    const pages = await this.fetchAll(targets);
-    const cycle: RawCycle = {
+    const feed = this.store.open();
+    await this.fetchAll(targets, feed);
+    await feed.finish({
       startedAt,
       finishedAt: Date.now(),
       instances: instances.map((i) => ({
@@ -121,10 +121,7 @@ export class ScrapeScheduler {
         role: i.role,
         paused: i.status === 'paused',
       })),
-      pages,
-      maxPageBytes: this.options.maxPageBytes,
-    };
-    await this.store.digest(cycle);
+    });
     this.completed++;
     this.cycleWaiters = this.cycleWaiters.filter((w) => {
       if (seq <= w.after) return true;
@@ -135,27 +132,30 @@ export class ScrapeScheduler {
     this.self.cycleSeconds.observe((Date.now() - startedAt) / 1000);
   }
 
-  private async fetchAll(targets: readonly ScrapeTarget[]): Promise<RawPage[]> {
-    const pages: RawPage[] = [];
+  /** Fetches every target, `concurrency` at once, each page into the feed as it arrives. */
+  private async fetchAll(
+    targets: readonly ScrapeTarget[],
+    feed: CycleFeed,
+  ): Promise<void> {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < targets.length) {
-        const i = next++;
-        const target = targets[i]!;
+        const index = next++;
+        const target = targets[index]!;
         const res = await this.fetcher.fetch(target.url);
         if (!res.ok) this.self.scrapeFailures.inc();
-        pages[i] = {
+        feed.push({
           endpoint: target.ref,
+          index,
           status: res.ok ? 'ok' : 'error',
           bytes: res.bytes,
           gzip: res.gzip,
           error: res.error,
           at: Date.now(),
-        };
+        });
       }
     };
     const lanes = Math.min(this.options.concurrency, targets.length);
     await Promise.all(Array.from({ length: lanes }, worker));
-    return pages;
   }
 }

@@ -4,14 +4,21 @@ import { resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import type { RenderedView } from '../aggregate/cycle.types.js';
 import type {
+  DigestTask,
+  FinishTask,
   IngestResult,
-  IngestTask,
+  PagesTask,
   RenderTask,
   WireView,
 } from './digest-worker.js';
-import type { Digester, DigestedSnapshot, RawCycle } from './digest.types.js';
+import type {
+  CycleFeed,
+  Digester,
+  DigestedSnapshot,
+  RawPage,
+} from './digest.types.js';
 import { viewKey } from './digest.types.js';
-import { InlineDigester } from './inline-digester.js';
+import { InlineDigester, type DigesterOptions } from './inline-digester.js';
 
 /**
  * The worker's compiled file. Next to this module in dist/; when this module
@@ -32,15 +39,37 @@ function toView(w: WireView): RenderedView {
   };
 }
 
-/** Parse + aggregate + render in one dedicated worker thread (piscina, 1 thread). */
-export class WorkerDigester implements Digester {
-  private readonly pool: Piscina<
-    IngestTask | RenderTask,
-    IngestResult | WireView | null
-  >;
-  private readonly fallback: InlineDigester;
+/** Pages per message to the worker: few round trips, and no page waits long. */
+const BATCH = 16;
 
-  constructor(private readonly staleAfterMs: number) {
+/** The page buffers that can be moved to the worker rather than copied. */
+function transferable(pages: readonly RawPage[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  for (const p of pages) {
+    const b = p.bytes;
+    if (
+      b &&
+      b.byteOffset === 0 &&
+      b.byteLength === b.buffer.byteLength &&
+      b.buffer instanceof ArrayBuffer
+    ) {
+      out.push(b.buffer);
+    }
+  }
+  return out;
+}
+
+/**
+ * Parse + aggregate + render in one dedicated worker thread (piscina, 1
+ * thread). Pages go to the worker in small batches as they are fetched; the
+ * cycle's end builds the views there and brings back the pre-rendered ones.
+ */
+export class WorkerDigester implements Digester {
+  private readonly pool: Piscina<DigestTask, IngestResult | WireView | null>;
+  private readonly fallback: InlineDigester;
+  private cycle = 0;
+
+  constructor(private readonly options: DigesterOptions) {
     this.pool = new Piscina({
       filename: workerFile(),
       minThreads: 1,
@@ -48,30 +77,47 @@ export class WorkerDigester implements Digester {
       idleTimeout: Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: 1,
     });
-    this.fallback = new InlineDigester(staleAfterMs);
+    this.fallback = new InlineDigester(options);
   }
 
-  async digest(cycle: RawCycle): Promise<DigestedSnapshot> {
-    const transfer: ArrayBuffer[] = [];
-    for (const p of cycle.pages) {
-      const b = p.bytes;
-      if (
-        b &&
-        b.byteOffset === 0 &&
-        b.byteLength === b.buffer.byteLength &&
-        b.buffer instanceof ArrayBuffer
-      ) {
-        transfer.push(b.buffer);
-      }
-    }
-    const task: IngestTask = {
-      kind: 'ingest',
-      staleAfterMs: this.staleAfterMs,
-      cycle,
+  open(): CycleFeed {
+    const cycle = ++this.cycle;
+    const options = this.options;
+    const pool = this.pool;
+    const sent: Promise<unknown>[] = [];
+    let batch: RawPage[] = [];
+    let scheduled = false;
+    const flush = (): void => {
+      scheduled = false;
+      if (batch.length === 0) return;
+      const pages = batch;
+      batch = [];
+      const task: PagesTask = { kind: 'pages', cycle, options, pages };
+      // Failures surface in finish(); until then the rejection is held here.
+      const p = pool.run(task, { transferList: transferable(pages) });
+      p.catch(() => undefined);
+      sent.push(p);
     };
-    const result = (await this.pool.run(task, {
-      transferList: transfer,
-    })) as IngestResult;
+    return {
+      push(page) {
+        batch.push(page);
+        if (batch.length >= BATCH) flush();
+        else if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      },
+      finish: async (end) => {
+        flush();
+        await Promise.all(sent);
+        const task: FinishTask = { kind: 'finish', cycle, options, end };
+        const result = (await pool.run(task)) as IngestResult;
+        return this.snapshotOf(result);
+      },
+    };
+  }
+
+  private snapshotOf(result: IngestResult): DigestedSnapshot {
     const cache = new Map<string, RenderedView>();
     for (const [key, w] of Object.entries(result.views))
       cache.set(key, toView(w));
