@@ -2,7 +2,7 @@
  * The digest alone, in this process, without HTTP: `node dist-bench/bench/digest-profile.js
  * [--endpoints=2048] [--cycles=8]` (after `tsc -p tsconfig.bench.json`). N simulated vLLM V1
  * engines render their pages, gzip level 1 (as the fleet serves them), and the worker's
- * digest function ingests them cycle after cycle. Prints, per cycle phase, CPU and wall
+ * cycle (`scrapeCycle` and the pre-rendered views) ingests them from memory, cycle after cycle. Prints, per cycle phase, CPU and wall
  * milliseconds, garbage-collection pauses and the heap, so a change in the parser, the
  * aggregator or the renderers can be weighed without the fleet's noise. `--identity`:
  * uncompressed pages. Run node with `--expose-gc` to start each cycle from a
@@ -11,8 +11,9 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import type { EndpointRef } from '../src/aggregate/cycle.types.js';
-import type { RawCycle, RawPage } from '../src/scrape/digest.types.js';
-import digest, { type IngestResult } from '../src/scrape/digest-worker.js';
+import { MetricsAggregator } from '../src/aggregate/metrics-aggregator.js';
+import { PRERENDERED } from '../src/scrape/digest.types.js';
+import { scrapeCycle, type PageSource } from '../src/scrape/scrape-cycle.js';
 import { SimulatedVllmEngine } from '../src/simulator/index.js';
 import { fleetLayout } from './lib/fleet-layout.js';
 import { mean } from './lib/stats.js';
@@ -70,70 +71,60 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 // Every cycle's pages first, so that the digest's garbage is its own.
-const raws: RawCycle[] = [];
+const targets = engines.map(({ ref }, i) => ({ ref, url: `mem:${i}` }));
+const cyclePages: Uint8Array[][] = [];
 let textBytes = 0;
 let wireBytes = 0;
 for (let c = 0; c < warmup + cycles; c++) {
-  const at = 1_800_000_000_000 + c * 3000;
-  const pages: RawPage[] = engines.map(({ ref, engine }, index) => {
-    engine.tick(3);
-    const text = Buffer.from(engine.render(at / 1000));
-    const wire = identity ? text : gzipSync(text, { level: 1 });
-    textBytes += text.byteLength;
-    wireBytes += wire.byteLength;
-    // A buffer of its own, as the fetcher hands over.
-    const own = new Uint8Array(wire.byteLength);
-    own.set(wire);
-    return {
-      endpoint: ref,
-      index,
-      status: 'ok',
-      bytes: own,
-      gzip: !identity,
-      at,
-    };
-  });
-  raws.push({
-    startedAt: at - 1000,
-    finishedAt: at,
-    instances,
-    pages,
-  });
+  cyclePages.push(
+    engines.map(({ engine }) => {
+      engine.tick(3);
+      const text = Buffer.from(engine.render(1_800_000_000 + c * 3));
+      const wire = identity ? text : gzipSync(text, { level: 1 });
+      textBytes += text.byteLength;
+      wireBytes += wire.byteLength;
+      // A buffer of its own, as the fetcher returns.
+      const own = new Uint8Array(wire.byteLength);
+      own.set(wire);
+      return own;
+    }),
+  );
 }
 
-const options = { staleAfterMs: 30_000, maxPageBytes: 64 << 20 };
+const aggregator = new MetricsAggregator({ staleAfterMs: 30_000 });
 const collect = (globalThis as { gc?: () => void }).gc;
 const rows: { ms: number; cpuMs: number; gcMs: number; gcs: number }[] = [];
 let peakHeap = 0;
-for (const [c, cycle] of raws.entries()) {
+for (const [c, pages] of cyclePages.entries()) {
   collect?.();
   await new Promise((r) => setImmediate(r));
+  const source: PageSource = {
+    fetch: (url) =>
+      Promise.resolve({
+        ok: true,
+        bytes: pages[Number(url.slice(4))]!,
+        gzip: !identity,
+      }),
+  };
   const gc0 = gcMs;
   const n0 = gcCount;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  // As the worker receives them: batches of 16 pages, then the cycle's end.
-  for (let i = 0; i < cycle.pages.length; i += 16) {
-    digest({
-      kind: 'pages',
-      cycle: c,
-      options,
-      pages: cycle.pages.slice(i, i + 16),
-    });
-  }
-  const result = digest({
-    kind: 'finish',
-    cycle: c,
-    options,
-    end: cycle,
-  }) as IngestResult | null;
+  // What the worker does per cycle, without the network: ingest every page, pre-render.
+  const { snapshot } = await scrapeCycle(
+    aggregator,
+    source,
+    { startedAt: Date.now(), targets, instances },
+    { concurrency: 128, maxPageBytes: 64 << 20 },
+  );
+  for (const { view, role } of PRERENDERED)
+    snapshot.render(view, role, 'prometheus');
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const heap = process.memoryUsage().heapUsed;
   // Let the gc observer run before reading it.
   await new Promise((r) => setImmediate(r));
-  if (!result) throw new Error('no result');
-  raws[c] = { ...cycle, pages: [] };
+  cyclePages[c] = [];
   peakHeap = Math.max(peakHeap, heap);
   if (c >= warmup) {
     rows.push({

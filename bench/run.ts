@@ -11,8 +11,11 @@
  * `/metrics` latency per view at 50 clients, each against its floor.
  *
  * Options: --sizes=64,512,2048  --cycles=6  --warmup=2  --reuse=3
- *   --probe-seconds=15  --requests=1000  --view-seconds=15
+ *   --probe-seconds=15  --requests=100000  --view-seconds=9 (each view: until
+ *   either bound, or the 1 GB byte budget, is reached)
+ *   --gzip (the coordinator asks for gzip: COORDINATOR_SCRAPE_GZIP=true; the floor too)
  *   --coordinator=<main.js> (default: this build's src/main.js)
+ *   --node-flags=<flag,flag> (extra node/V8 flags for the coordinator, e.g. --single-threaded-gc)
  *   --cpu-prof (write the coordinator's CPU profiles of the largest N to bench/results/cpu-prof)
  */
 import { execFileSync } from 'node:child_process';
@@ -49,10 +52,12 @@ const cycles = Number(option('cycles', '6'));
 const warmup = Number(option('warmup', '2'));
 const reuse = Number(option('reuse', '3'));
 const probeSeconds = Number(option('probe-seconds', '15'));
-const requests = Number(option('requests', '1000'));
-const viewSeconds = Number(option('view-seconds', '15'));
+const requests = Number(option('requests', '100000'));
+const viewSeconds = Number(option('view-seconds', '9'));
+const gzip = process.argv.includes('--gzip');
 const entry = option('coordinator', '');
 const cpuProf = process.argv.includes('--cpu-prof');
+const nodeFlags = option('node-flags', '').split(',').filter(Boolean);
 const SCRAPE_CONCURRENCY = 128;
 const CLIENTS = 50;
 const VIEW_BYTE_BUDGET = 1e9;
@@ -70,6 +75,7 @@ const report: Report = {
   settings: {
     reuseSeconds: reuse,
     scrapeConcurrency: SCRAPE_CONCURRENCY,
+    gzip,
     cycles,
     warmup,
     clients: CLIENTS,
@@ -88,7 +94,12 @@ for (const n of sizes) {
     process.stderr.write(
       `bench: N = ${n}: floor (${urls.length} pages per pass)\n`,
     );
-    const floor: FloorResult = await measureFloor(urls, SCRAPE_CONCURRENCY, 5);
+    const floor: FloorResult = await measureFloor(
+      urls,
+      SCRAPE_CONCURRENCY,
+      5,
+      gzip,
+    );
     const profDir = RESULTS + 'cpu-prof';
     if (cpuProf && n === largest) mkdirSync(profDir, { recursive: true });
     coordinator = await startCoordinator(
@@ -98,12 +109,16 @@ for (const n of sizes) {
         COORDINATOR_OBS_PORT: '0',
         COORDINATOR_REUSE_TIME: String(reuse),
         COORDINATOR_SCRAPE_CONCURRENCY: String(SCRAPE_CONCURRENCY),
+        COORDINATOR_SCRAPE_GZIP: String(gzip),
         COORDINATOR_DRAIN_DELAY_SECONDS: '0',
         COORDINATOR_LOG_LEVEL: 'log',
       },
-      cpuProf && n === largest
-        ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`]
-        : [],
+      [
+        ...nodeFlags,
+        ...(cpuProf && n === largest
+          ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`]
+          : []),
+      ],
       entry || undefined,
     );
     process.stderr.write(

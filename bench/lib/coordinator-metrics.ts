@@ -15,6 +15,7 @@ export interface SelfSample {
   eventLoopMax: number;
   cpuSeconds: number;
   mainThreadCpuSeconds: number;
+  digestThreadCpuSeconds: number;
 }
 
 // The smallest view (no union instances in the bench fleet): the body is
@@ -45,6 +46,10 @@ export async function readSelf(obs: string, pid: number): Promise<SelfSample> {
     eventLoopMax: sampleValue(text, `${P}nodejs_eventloop_lag_max_seconds`),
     cpuSeconds: processCpuSeconds(pid),
     mainThreadCpuSeconds: threadCpuSeconds(pid, pid),
+    digestThreadCpuSeconds: sampleValue(
+      text,
+      `${P}digest_thread_cpu_seconds_total`,
+    ),
   };
 }
 

@@ -14,13 +14,15 @@ export interface FloorPass {
 
 /**
  * The least any scraper must do per cycle: fetch every page over keep-alive
- * sockets, as the coordinator does (gzip accepted, `concurrency` at once),
- * decompress, decode and split into lines. CPU of this whole process.
+ * sockets, as the coordinator does (`concurrency` at once, gzip only when
+ * the coordinator asks for it too), decompress, decode and split into lines.
+ * CPU of this whole process.
  */
 export async function floorPass(
   urls: readonly string[],
   concurrency: number,
   agent: Agent,
+  gzip: boolean,
 ): Promise<FloorPass> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -35,8 +37,8 @@ export async function floorPass(
       try {
         const res = await httpGet(url, {
           agent,
-          gunzip: true,
-          headers: { 'Accept-Encoding': 'gzip' },
+          gunzip: gzip,
+          headers: { 'Accept-Encoding': gzip ? 'gzip' : 'identity' },
           timeoutMs: 10_000,
         });
         if (res.status !== 200 || !res.body) {

@@ -46,12 +46,13 @@ export async function measureFloor(
   urls: readonly string[],
   concurrency: number,
   passes: number,
+  gzip: boolean,
 ): Promise<FloorResult> {
   const agent = keepAliveAgent(concurrency);
-  await floorPass(urls, concurrency, agent);
+  await floorPass(urls, concurrency, agent, gzip);
   const runs: FloorPass[] = [];
   for (let i = 0; i < passes; i++)
-    runs.push(await floorPass(urls, concurrency, agent));
+    runs.push(await floorPass(urls, concurrency, agent, gzip));
   agent.destroy();
   return {
     passes,
@@ -71,8 +72,10 @@ export interface CycleResult {
   overruns: number;
   periodSeconds: number;
   cpuSecondsPerCycle: number;
-  /** The event-loop thread's share (HTTP, decompression callbacks, hand-over to the worker). */
+  /** The event-loop thread's share (it only hands each cycle to the worker and serves HTTP). */
   mainThreadCpuSecondsPerCycle: number;
+  /** The digest worker thread's share (fetch, parse, aggregate, pre-render); NaN when unknown. */
+  digestThreadCpuSecondsPerCycle: number;
   peakRssMb: number;
   rssMb: number;
   scrapeFailures: number;
@@ -126,6 +129,9 @@ export async function measureCycles(
     cpuSecondsPerCycle: (b.cpuSeconds - a.cpuSeconds) / (b.cycles - a.cycles),
     mainThreadCpuSecondsPerCycle:
       (b.mainThreadCpuSeconds - a.mainThreadCpuSeconds) / (b.cycles - a.cycles),
+    digestThreadCpuSecondsPerCycle:
+      (b.digestThreadCpuSeconds - a.digestThreadCpuSeconds) /
+      (b.cycles - a.cycles),
     peakRssMb: mem.peakRss,
     rssMb: mem.rss,
     scrapeFailures: b.scrapeFailures - a.scrapeFailures,

@@ -23,6 +23,7 @@ export interface Report {
   settings: {
     reuseSeconds: number;
     scrapeConcurrency: number;
+    gzip: boolean;
     cycles: number;
     warmup: number;
     clients: number;
@@ -51,21 +52,25 @@ export function printReport(r: Report): void {
   );
   out();
   out(
-    `1. Scrape cycle (mean of ${r.settings.cycles} cycles after ${r.settings.warmup} warm-up; CPU = all threads of the coordinator, main thread = its event loop's share;`,
+    `1. Scrape cycle (mean of ${r.settings.cycles} cycles after ${r.settings.warmup} warm-up; CPU = all threads of the coordinator (GC helpers included),`,
   );
   out(
-    '   floor: this process fetching (gzip, keep-alive, 128 at once), gunzipping and splitting every page into lines, mean of 5 passes)',
+    `   main thread = its event loop's share, digest thread = the worker's; floor: this process fetching (${r.settings.gzip ? 'gzip' : 'plain text'}, keep-alive, ${r.settings.scrapeConcurrency} at once),`,
+  );
+  out(
+    `   ${r.settings.gzip ? 'gunzipping and ' : ''}splitting every page into lines, mean of 5 passes)`,
   );
   out(
     table([
       [
         'N',
         'text MB',
-        'gzip MB',
+        'wire MB',
         'cycle wall s',
         '>3 s',
         'CPU s/cycle',
         'main thread',
+        'digest thread',
         'floor CPU s',
         'CPU ratio',
         'floor wall s',
@@ -80,6 +85,7 @@ export function printReport(r: Report): void {
         String(s.cycle.overruns),
         fixed(s.cycle.cpuSecondsPerCycle, 3),
         fixed(s.cycle.mainThreadCpuSecondsPerCycle, 3),
+        fixed(s.cycle.digestThreadCpuSecondsPerCycle, 3),
         fixed(s.floor.cpuSecondsPerPass, 3),
         ratio(s.cycle.cpuSecondsPerCycle, s.floor.cpuSecondsPerPass),
         fixed(s.floor.wallSecondsPerPass, 3),

@@ -12,19 +12,24 @@ import type {
 import { EndpointState, PageIngestor } from './endpoint-samples.js';
 import {
   AggregatedSnapshot,
+  SnapshotSupersededError,
   type MetricsSnapshot,
 } from './metrics-snapshot.js';
 import {
   FLAG_COUNTER,
   FLAG_SCOPE_DECODE,
   FLAG_SCOPE_PREFILL,
+  MID_GENERATION_TOKENS,
+  MID_PROMPT_TOKENS,
   SeriesCatalog,
 } from './series-catalog.js';
 import {
   ViewBuilder,
   ViewMemory,
+  advanceRates,
   type BuildContext,
   type GroupSpec,
+  type SourceState,
 } from './view-builder.js';
 
 export type { MetricsSnapshot } from './metrics-snapshot.js';
@@ -96,6 +101,8 @@ export class MetricsAggregator {
     node: new ViewMemory(),
     dp: new ViewMemory(),
   };
+  /** Cycles finished: a lazily built view of an older one can no longer be built. */
+  private finished = 0;
   /** The role-scope masks the previous cycle merged the full view with. */
   private skipMask: Record<Role, number> = { prefill: 0, decode: 0, union: 0 };
   private readonly fold = (
@@ -233,12 +240,22 @@ export class MetricsAggregator {
     );
   }
 
+  /**
+   * The merged views now; `dp` (one group per endpoint, as many cells as all
+   * pages together) only when first rendered, from a copy of what it reads of
+   * each endpoint taken now. That copy stays valid while this is the latest
+   * cycle: an endpoint's buffers are reused two cycles later, and its token
+   * rates are worked out now, every cycle, so that they never span cycles.
+   */
   private buildViews(
     order: readonly EndpointState[],
     ctx: BuildContext,
     memory: Record<ViewType, ViewMemory>,
-  ): Record<ViewType, ViewOutput> {
+  ): Record<ViewType, ViewOutput | (() => ViewOutput)> {
     const specs = groupSpecs(order);
+    const dpSpecs = this.captureDp(specs.dp, ctx, memory.dp);
+    const seq = ++this.finished;
+    let dp: ViewOutput | undefined;
     return {
       full: this.builder.build('full', specs.full, ctx, memory.full),
       role: this.builder.build('role', specs.role, ctx, memory.role),
@@ -249,8 +266,69 @@ export class MetricsAggregator {
         memory.instance,
       ),
       node: this.builder.build('node', specs.node, ctx, memory.node),
-      dp: this.builder.build('dp', specs.dp, ctx, memory.dp),
+      dp: () => {
+        if (dp) return dp;
+        if (seq !== this.finished) throw new SnapshotSupersededError();
+        dp = this.builder.build('dp', dpSpecs, ctx, new ViewMemory());
+        return dp;
+      },
     };
+  }
+
+  /** The dp groups with their endpoint's samples copied (by reference) and token rates set. */
+  private captureDp(
+    specs: readonly GroupSpec[],
+    ctx: BuildContext,
+    memory: ViewMemory,
+  ): GroupSpec[] {
+    const { sidDpMid, midFlags } = this.catalog;
+    const out: GroupSpec[] = [];
+    for (const spec of specs) {
+      const st = spec.endpoints[0]!;
+      const c = st.cur;
+      let prompt = 0;
+      let generation = 0;
+      if (!st.stale) {
+        for (let i = 0; i < c.n; i++) {
+          if (c.parked[i] === 1) continue;
+          const mid = sidDpMid[c.sids[i]!]!;
+          if (mid < 0) continue;
+          const f = midFlags[mid]!;
+          if (f & MID_PROMPT_TOKENS) prompt += c.raw[i]!;
+          if (f & MID_GENERATION_TOKENS) generation += c.raw[i]!;
+        }
+      }
+      const source: SourceState = {
+        ref: st.ref,
+        cur: {
+          n: c.n,
+          sids: c.sids,
+          raw: c.raw,
+          off: c.off,
+          parked: c.parked,
+          declared: c.declared,
+        },
+        stale: st.stale,
+        up: st.up,
+        lastAt: st.lastAt,
+        lastSuccessAt: st.lastSuccessAt,
+      };
+      out.push({
+        ...spec,
+        endpoints: [source],
+        rates: advanceRates(
+          memory,
+          spec.key,
+          prompt,
+          generation,
+          ctx.finishedAt,
+        ),
+      });
+    }
+    const keys = new Set(specs.map((s) => s.key));
+    for (const key of memory.rates.keys())
+      if (!keys.has(key)) memory.rates.delete(key);
+    return out;
   }
 
   /** An endpoint leaves (unregistered, or its role changed): its counters become baselines. */

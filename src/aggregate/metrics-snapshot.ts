@@ -24,6 +24,17 @@ export interface MetricsSnapshot {
   ): RenderedView;
 }
 
+/**
+ * A view built on first use (`dp`) of a cycle that is no longer the latest:
+ * the data it needed has moved on. Ask the latest snapshot instead.
+ */
+export class SnapshotSupersededError extends Error {
+  constructor() {
+    super('snapshot superseded by a newer cycle');
+    this.name = 'SnapshotSupersededError';
+  }
+}
+
 /** One cycle's merged data; views are rendered lazily, once each. */
 export class AggregatedSnapshot implements MetricsSnapshot {
   private readonly rendered = new Map<string, RenderedView>();
@@ -32,7 +43,9 @@ export class AggregatedSnapshot implements MetricsSnapshot {
     readonly createdAt: number,
     readonly endpoints: readonly EndpointScrapeStatus[],
     private readonly catalog: SeriesCatalog,
-    private readonly views: Readonly<Record<ViewType, ViewOutput>>,
+    private readonly views: Readonly<
+      Record<ViewType, ViewOutput | (() => ViewOutput)>
+    >,
   ) {}
 
   render(
@@ -44,9 +57,10 @@ export class AggregatedSnapshot implements MetricsSnapshot {
     const key = `${view}|${r ?? ''}|${format}`;
     let result = this.rendered.get(key);
     if (!result) {
+      const source = this.views[view];
       result = renderView(
         this.catalog,
-        this.views[view],
+        typeof source === 'function' ? source() : source,
         r,
         format,
         this.createdAt,

@@ -3,7 +3,8 @@ import type { LabelPair } from '../parse/label-block.js';
 import { labelText } from '../render/escape.js';
 import type { GroupOutput, ViewOutput } from './aggregate.types.js';
 import type { ViewType } from './cycle.types.js';
-import type { EndpointState } from './endpoint-samples.js';
+import type { EndpointRef } from './cycle.types.js';
+import type { SampleBuffer } from './endpoint-samples.js';
 import { bucketQuantile } from './histogram-quantile.js';
 import { QUANTILES } from './metric-semantics.js';
 import {
@@ -15,7 +16,6 @@ import {
   RED_MAX,
   RED_MEAN,
   RED_MIN,
-  type MotorMetric,
   type SeriesCatalog,
 } from './series-catalog.js';
 
@@ -28,11 +28,60 @@ import {
  * the number of series the catalog ever saw.
  */
 
+/** The samples of one endpoint a view reads (an EndpointState, or a copy of its fields). */
+export type SampleSet = Pick<
+  SampleBuffer,
+  'n' | 'sids' | 'raw' | 'off' | 'parked' | 'declared'
+>;
+
+/** What a view reads of one endpoint. */
+export interface SourceState {
+  readonly ref: EndpointRef;
+  readonly cur: SampleSet;
+  readonly stale: boolean;
+  readonly up: boolean;
+  readonly lastAt: number;
+  readonly lastSuccessAt: number | null;
+}
+
+/** Token rates (per second) of a group, when already worked out for its cycle. */
+export interface TokenRates {
+  readonly prompt: number;
+  readonly generation: number;
+}
+
 export interface GroupSpec {
   readonly key: string;
   readonly labels: readonly LabelPair[];
   readonly role: Role | undefined;
-  readonly endpoints: readonly EndpointState[];
+  readonly endpoints: readonly SourceState[];
+  /** Set for a group built after its cycle (the lazy `dp` view): the rates as of the cycle. */
+  readonly rates?: TokenRates;
+}
+
+/**
+ * Token rates from two readings of a group's token totals: a drop is a reset
+ * (counted from 0); 0 without an earlier reading. Updates `memory`.
+ */
+export function advanceRates(
+  memory: ViewMemory,
+  key: string,
+  prompt: number,
+  generation: number,
+  now: number,
+): TokenRates {
+  const prev = memory.rates.get(key);
+  const rate = (cur: number, old: number | undefined): number => {
+    if (!prev || old === undefined || now <= prev.at) return 0;
+    const delta = cur >= old ? cur - old : cur;
+    return delta / ((now - prev.at) / 1000);
+  };
+  const rates = {
+    prompt: rate(prompt, prev?.prompt),
+    generation: rate(generation, prev?.generation),
+  };
+  memory.rates.set(key, { prompt, generation, at: now });
+  return rates;
 }
 
 export interface BuildContext {
@@ -426,23 +475,11 @@ export class ViewBuilder {
         gs,
       );
     }
-    const now = ctx.finishedAt;
-    const prev = memory.rates.get(spec.key);
-    const rate = (
-      cur: number,
-      old: number | undefined,
-      metric: MotorMetric,
-    ): void => {
-      let r = 0;
-      if (prev && old !== undefined && now > prev.at) {
-        const delta = cur >= old ? cur - old : cur; // a drop is a reset: count from 0
-        r = delta / ((now - prev.at) / 1000);
-      }
-      this.set(m[metric], r, gs);
-    };
-    rate(prompt, prev?.prompt, 'promptRate');
-    rate(generation, prev?.generation, 'generationRate');
-    memory.rates.set(spec.key, { prompt, generation, at: now });
+    const rates =
+      spec.rates ??
+      advanceRates(memory, spec.key, prompt, generation, ctx.finishedAt);
+    this.set(m.promptRate, rates.prompt, gs);
+    this.set(m.generationRate, rates.generation, gs);
   }
 
   /** Live cells in render order: a scan of the render order, or a sort of the few touched. */

@@ -3,7 +3,6 @@ import { InstanceRegistry } from '../instances/instance-registry.js';
 import { Leadership } from '../leadership/leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { MetricsStore } from '../scrape/metrics-store.js';
-import { PageFetcher } from '../scrape/page-fetcher.js';
 import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
 import { SelfMetrics } from '../scrape/self-metrics.js';
 
@@ -25,7 +24,6 @@ export class CoreRuntime {
     private readonly registry: InstanceRegistry,
     private readonly metrics: MetricsStore,
     private readonly scheduler: ScrapeScheduler,
-    private readonly fetcher: PageFetcher,
     private readonly self: SelfMetrics,
   ) {
     this.registry.onChange((list) =>
@@ -61,7 +59,6 @@ export class CoreRuntime {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.scheduler.stop();
-    this.fetcher.close();
     await this.metrics.close();
     await this.leadership.close();
     await this.registry.close();

@@ -12,7 +12,7 @@ import { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { InlineDigester } from '../scrape/inline-digester.js';
 import { WorkerDigester } from '../scrape/worker-digester.js';
 import { MetricsStore } from '../scrape/metrics-store.js';
-import { PageFetcher } from '../scrape/page-fetcher.js';
+import type { DigestOptions } from '../scrape/digest.types.js';
 import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
 import { SelfMetrics } from '../scrape/self-metrics.js';
 import { APP_CONFIG } from './core-handles.js';
@@ -47,9 +47,16 @@ export class CoreModule {
         {
           provide: MetricsStore,
           useFactory: () => {
-            const options = {
-              staleAfterMs: timing.staleAfterMs,
+            const options: DigestOptions = {
+              fetch: {
+                timeoutMs: timing.timeoutMs,
+                maxBytes: metricsCfg.max_page_bytes,
+                maxSockets: metricsCfg.scrape_concurrency,
+                gzip: metricsCfg.scrape_gzip,
+              },
+              concurrency: metricsCfg.scrape_concurrency,
               maxPageBytes: metricsCfg.max_page_bytes,
+              staleAfterMs: timing.staleAfterMs,
             };
             return new MetricsStore(
               metricsCfg.digest_in_worker
@@ -59,27 +66,15 @@ export class CoreModule {
           },
         },
         {
-          provide: PageFetcher,
-          useFactory: () =>
-            new PageFetcher({
-              timeoutMs: timing.timeoutMs,
-              maxBytes: metricsCfg.max_page_bytes,
-              maxSockets: metricsCfg.scrape_concurrency,
-              gzip: metricsCfg.scrape_gzip,
-            }),
-        },
-        {
           provide: ScrapeScheduler,
-          inject: [InstanceRegistry, PageFetcher, MetricsStore, SelfMetrics],
+          inject: [InstanceRegistry, MetricsStore, SelfMetrics],
           useFactory: (
             registry: InstanceRegistry,
-            fetcher: PageFetcher,
             store: MetricsStore,
             self: SelfMetrics,
           ) =>
-            new ScrapeScheduler(registry, fetcher, store, self, {
+            new ScrapeScheduler(registry, store, self, {
               intervalMs: timing.intervalMs,
-              concurrency: metricsCfg.scrape_concurrency,
               port: metricsCfg.scrape_port,
             }),
         },

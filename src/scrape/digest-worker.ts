@@ -9,34 +9,25 @@ import {
 } from '../aggregate/metrics-aggregator.js';
 import type { Role } from '../instances/role.js';
 import { Piscina } from 'piscina';
-import {
-  PRERENDERED,
-  viewKey,
-  type CycleEnd,
-  type RawPage,
-} from './digest.types.js';
-import { decodePage, type DigesterOptions } from './inline-digester.js';
+import { PRERENDERED, viewKey, type DigestOptions } from './digest.types.js';
+import { niceThread, threadCpuSeconds } from './digest-thread.js';
+import { PageFetcher } from './page-fetcher.js';
+import { scrapeCycle, type CyclePlan } from './scrape-cycle.js';
 
 /**
- * Worker-thread side of the digest: the aggregator and its cross-cycle state
- * live here, in the pool's single thread, so parsing and merging 2,000 pages
- * never blocks the HTTP event loop.
+ * Worker-thread side of the digest: the fetcher, the aggregator and its
+ * cross-cycle state live here, in the pool's single thread, so that fetching,
+ * parsing and merging thousands of pages never touch the HTTP event loop.
+ * A render task may run while a cycle waits on the network: it reads the
+ * latest finished snapshot, which the running cycle does not change.
  */
 
-interface CycleTask {
-  /** Sequence number of the cycle, so that a restarted worker begins a fresh one. */
-  readonly cycle: number;
-  readonly options: DigesterOptions;
+export interface CycleTask {
+  readonly kind: 'cycle';
+  readonly options: DigestOptions;
+  readonly plan: CyclePlan;
 }
-export interface PagesTask extends CycleTask {
-  readonly kind: 'pages';
-  readonly pages: readonly RawPage[];
-}
-export interface FinishTask extends CycleTask {
-  readonly kind: 'finish';
-  readonly end: CycleEnd;
-}
-export type DigestTask = PagesTask | FinishTask | RenderTask;
+export type DigestTask = CycleTask | RenderTask;
 export interface RenderTask {
   readonly kind: 'render';
   readonly createdAt: number;
@@ -49,26 +40,24 @@ export interface WireView {
   readonly body: Uint8Array;
 }
 export interface IngestResult {
+  readonly failures: number;
+  /** CPU seconds this thread has used so far (Linux), else undefined. */
+  readonly threadCpuSeconds: number | undefined;
   readonly createdAt: number;
   readonly endpoints: readonly EndpointScrapeStatus[];
   readonly views: Readonly<Record<string, WireView>>;
 }
 
 let aggregator: MetricsAggregator | null = null;
-let openCycle = -1;
+let fetcher: PageFetcher | null = null;
 let latest: MetricsSnapshot | null = null;
 
-/** The aggregator, with `task`'s cycle open (begun on its first task). */
-function cycleOf(task: PagesTask | FinishTask): MetricsAggregator {
-  aggregator ??= new MetricsAggregator({
-    staleAfterMs: task.options.staleAfterMs,
-  });
-  if (openCycle !== task.cycle) {
-    aggregator.beginCycle();
-    openCycle = task.cycle;
-  }
-  return aggregator;
-}
+/**
+ * Probes and `/metrics` answer on the main thread: when the two share too few
+ * cores, the scheduler should favour them over this bulk work.
+ */
+const DIGEST_NICE = 10;
+niceThread(DIGEST_NICE);
 
 /**
  * Hands `value` back with its view bodies transferred, not copied: each body
@@ -96,19 +85,17 @@ function transferring<T extends object>(
   ) as unknown as T;
 }
 
-export default function digest(
+export default async function digest(
   task: DigestTask,
-): IngestResult | WireView | null {
-  if (task.kind === 'pages') {
-    const agg = cycleOf(task);
-    for (const page of task.pages) {
-      agg.ingestPage(decodePage(page, task.options.maxPageBytes), page.index);
-    }
-    return null;
-  }
-  if (task.kind === 'finish') {
-    latest = cycleOf(task).finishCycle(task.end);
-    openCycle = -1;
+): Promise<IngestResult | WireView | null> {
+  if (task.kind === 'cycle') {
+    const { options } = task;
+    aggregator ??= new MetricsAggregator({
+      staleAfterMs: options.staleAfterMs,
+    });
+    fetcher ??= new PageFetcher(options.fetch);
+    const run = await scrapeCycle(aggregator, fetcher, task.plan, options);
+    latest = run.snapshot;
     const views: Record<string, WireView> = {};
     for (const { view, role } of PRERENDERED) {
       const r = latest.render(view, role, 'prometheus');
@@ -118,6 +105,8 @@ export default function digest(
       };
     }
     const result: IngestResult = {
+      failures: run.failures,
+      threadCpuSeconds: threadCpuSeconds(),
       createdAt: latest.createdAt,
       endpoints: latest.endpoints,
       views,

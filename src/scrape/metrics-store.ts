@@ -5,7 +5,12 @@ import type {
   ViewType,
 } from '../aggregate/cycle.types.js';
 import type { Role } from '../instances/role.js';
-import type { CycleFeed, Digester, DigestedSnapshot } from './digest.types.js';
+import type {
+  CycleOutcome,
+  Digester,
+  DigestedSnapshot,
+} from './digest.types.js';
+import type { CyclePlan } from './scrape-cycle.js';
 
 /**
  * Holds the snapshot of the last digested cycle. Requests only read it: a
@@ -19,21 +24,13 @@ export class MetricsStore {
     this.snapshot = digester.empty(Date.now());
   }
 
-  /**
-   * Starts digesting a cycle; the views switch to it when the feed finishes.
-   * One cycle at a time.
-   */
-  open(): CycleFeed {
-    const feed = this.digester.open();
-    return {
-      push: (page) => feed.push(page),
-      finish: async (end) => {
-        const snapshot = await feed.finish(end);
-        this.snapshot = snapshot;
-        this.byKey = new Map(snapshot.endpoints.map((e) => [e.key, e]));
-        return snapshot;
-      },
-    };
+  /** Runs one cycle; the views switch to it when it is done. */
+  async run(plan: CyclePlan): Promise<CycleOutcome> {
+    const outcome = await this.digester.run(plan);
+    const { snapshot } = outcome;
+    this.snapshot = snapshot;
+    this.byKey = new Map(snapshot.endpoints.map((e) => [e.key, e]));
+    return outcome;
   }
 
   get createdAt(): number {

@@ -7,12 +7,19 @@ import {
 
 export interface FetchResult {
   readonly ok: boolean;
-  /** The whole body, in an ArrayBuffer of its own (so it can be transferred to a worker). */
+  /** The whole body; valid until `release()` is called. */
   readonly bytes?: Uint8Array;
+  /** Gives the body's buffer back for the next response; `bytes` must not be used after. */
+  readonly release?: () => void;
   /** The bytes are still gzip-compressed (decompressed by the digest, off the event loop). */
   readonly gzip?: boolean;
   readonly error?: string;
 }
+
+/** First buffer size for a body without Content-Length. */
+const CHUNKED_START = 64 * 1024;
+/** Larger body buffers are not kept for reuse (an odd huge page must not pin memory). */
+const POOLED_MAX = 4 * 1024 * 1024;
 
 export interface PageFetcherOptions {
   readonly timeoutMs: number;
@@ -33,10 +40,15 @@ export interface PageFetcherOptions {
  * Not axios (@nestjs/axios): per request, axios merges configs, builds
  * headers and wraps the stream; at thousands of pages per cycle that costs
  * three times the CPU of the bare client (`bench/scrape-clients.ts`).
+ *
+ * Bodies are assembled in buffers that are reused from page to page (at most
+ * one per response in flight), so that a cycle does not allocate its whole
+ * size again, which would make the garbage collector run for it.
  */
 export class PageFetcher {
   readonly agent: Agent;
   private readonly headers: Readonly<Record<string, string>>;
+  private readonly free: Uint8Array[] = [];
 
   constructor(private readonly options: PageFetcherOptions) {
     this.agent = new Agent({
@@ -56,11 +68,13 @@ export class PageFetcher {
     return new Promise((resolve) => {
       let done = false;
       let req: ClientRequest | undefined;
-      const finish = (result: FetchResult): void => {
-        if (done) return;
+      /** Settles once; false when the exchange had already ended. */
+      const finish = (result: FetchResult): boolean => {
+        if (done) return false;
         done = true;
         clearTimeout(timer);
         resolve(result);
+        return true;
       };
       const fail = (error: string): void => {
         finish({ ok: false, error });
@@ -86,7 +100,7 @@ export class PageFetcher {
 
   private read(
     res: IncomingMessage,
-    finish: (result: FetchResult) => void,
+    finish: (result: FetchResult) => boolean,
     fail: (error: string) => void,
   ): void {
     if (res.statusCode !== 200) {
@@ -106,42 +120,60 @@ export class PageFetcher {
       fail('response too large');
       return;
     }
-    // A body of known length is copied once into a buffer of its own.
-    const exact = Number.isSafeInteger(declared)
-      ? new Uint8Array(declared)
-      : undefined;
-    const chunks: Buffer[] = [];
+    const known = Number.isSafeInteger(declared) ? declared : -1;
+    let buf = this.take(known >= 0 ? known : CHUNKED_START);
     let length = 0;
+    let owned = true;
+    const giveBack = (): void => {
+      if (!owned) return;
+      owned = false;
+      if (buf.byteLength <= POOLED_MAX) this.free.push(buf);
+    };
+    const abandon = (error: string): void => {
+      giveBack();
+      fail(error);
+    };
     res.on('data', (chunk: Buffer) => {
+      if (!owned) return;
       const end = length + chunk.byteLength;
-      if (end > max || (exact && end > exact.byteLength)) {
-        fail(end > max ? 'response too large' : 'body longer than declared');
-        return;
+      if (end > max) return abandon('response too large');
+      if (known >= 0 && end > known)
+        return abandon('body longer than declared');
+      if (end > buf.byteLength) {
+        // A chunked body: grow (the smaller buffer is dropped).
+        const bigger = new Uint8Array(Math.min(max, 2 * end));
+        bigger.set(buf.subarray(0, length));
+        buf = bigger;
       }
-      if (exact) exact.set(chunk, length);
-      else chunks.push(chunk);
+      buf.set(chunk, length);
       length = end;
     });
     res.on('end', () => {
-      if (exact) {
-        if (length !== exact.byteLength) fail('body shorter than declared');
-        else finish({ ok: true, bytes: exact, gzip });
-        return;
-      }
-      const bytes = new Uint8Array(length);
-      let at = 0;
-      for (const c of chunks) {
-        bytes.set(c, at);
-        at += c.byteLength;
-      }
-      finish({ ok: true, bytes, gzip });
+      if (!owned) return;
+      if (known >= 0 && length !== known)
+        return abandon('body shorter than declared');
+      const delivered = finish({
+        ok: true,
+        bytes: buf.subarray(0, length),
+        gzip,
+        release: giveBack,
+      });
+      if (!delivered) giveBack(); // the exchange had already timed out
     });
     res.on('error', (err: NodeJS.ErrnoException) =>
-      fail(err.code ?? err.message),
+      abandon(err.code ?? err.message),
     );
     res.on('close', () => {
-      if (!res.complete) fail('connection closed mid-body');
+      if (!res.complete) abandon('connection closed mid-body');
     });
+  }
+
+  /** A body buffer of at least `size` bytes: a free one when it fits, else a new one. */
+  private take(size: number): Uint8Array {
+    const b = this.free.pop();
+    if (b && b.byteLength >= size) return b;
+    // Too small (or none): a new one with headroom, so pages that grow a little still fit.
+    return new Uint8Array(Math.max(size + (size >> 3), CHUNKED_START));
   }
 
   close(): void {

@@ -1,14 +1,11 @@
 import { Logger } from '@nestjs/common';
-import type { CycleFeed } from './digest.types.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
-import type { PageFetcher } from './page-fetcher.js';
 import type { MetricsStore } from './metrics-store.js';
 import type { SelfMetrics } from './self-metrics.js';
-import { scrapeTargets, type ScrapeTarget } from './targets.js';
+import { scrapeTargets } from './targets.js';
 
 export interface SchedulerOptions {
   readonly intervalMs: number;
-  readonly concurrency: number;
   readonly port: 'mgmt_port' | 'business_port';
 }
 
@@ -30,7 +27,6 @@ export class ScrapeScheduler {
 
   constructor(
     private readonly registry: InstanceRegistry,
-    private readonly fetcher: PageFetcher,
     private readonly store: MetricsStore,
     private readonly self: SelfMetrics,
     private readonly options: SchedulerOptions,
@@ -110,12 +106,9 @@ export class ScrapeScheduler {
   private async cycle(startedAt: number): Promise<void> {
     const seq = ++this.begun;
     const instances = this.registry.list();
-    const targets = scrapeTargets(instances, this.options.port);
-    const feed = this.store.open();
-    await this.fetchAll(targets, feed);
-    await feed.finish({
+    const outcome = await this.store.run({
       startedAt,
-      finishedAt: Date.now(),
+      targets: scrapeTargets(instances, this.options.port),
       instances: instances.map((i) => ({
         id: i.id,
         role: i.role,
@@ -129,33 +122,9 @@ export class ScrapeScheduler {
       return false;
     });
     this.self.scrapeCycles.inc();
+    if (outcome.failures > 0) this.self.scrapeFailures.inc(outcome.failures);
+    if (outcome.workerCpuSeconds !== undefined)
+      this.self.observeDigestThreadCpu(outcome.workerCpuSeconds);
     this.self.cycleSeconds.observe((Date.now() - startedAt) / 1000);
-  }
-
-  /** Fetches every target, `concurrency` at once, each page into the feed as it arrives. */
-  private async fetchAll(
-    targets: readonly ScrapeTarget[],
-    feed: CycleFeed,
-  ): Promise<void> {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < targets.length) {
-        const index = next++;
-        const target = targets[index]!;
-        const res = await this.fetcher.fetch(target.url);
-        if (!res.ok) this.self.scrapeFailures.inc();
-        feed.push({
-          endpoint: target.ref,
-          index,
-          status: res.ok ? 'ok' : 'error',
-          bytes: res.bytes,
-          gzip: res.gzip,
-          error: res.error,
-          at: Date.now(),
-        });
-      }
-    };
-    const lanes = Math.min(this.options.concurrency, targets.length);
-    await Promise.all(Array.from({ length: lanes }, worker));
   }
 }

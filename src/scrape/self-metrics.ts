@@ -42,6 +42,23 @@ export class SelfMetrics {
     registers: [this.registry],
   });
 
+  readonly digestThreadCpu = new Counter({
+    name: `${SELF_METRICS_PREFIX}digest_thread_cpu_seconds_total`,
+    help: 'CPU seconds used by the worker thread that fetches and digests the cycles, counted at the end of each cycle (Linux, digest_in_worker only). A rate near 1 means that thread is saturated.',
+    registers: [this.registry],
+  });
+  private lastDigestThreadCpu = 0;
+
+  /** The worker thread's CPU seconds so far (restarts from 0 with a new thread). */
+  observeDigestThreadCpu(total: number): void {
+    const delta =
+      total >= this.lastDigestThreadCpu
+        ? total - this.lastDigestThreadCpu
+        : total;
+    this.lastDigestThreadCpu = total;
+    this.digestThreadCpu.inc(delta);
+  }
+
   readonly registeredInstances = new Gauge({
     name: `${SELF_METRICS_PREFIX}registered_instances`,
     help: 'Instances in the registry.',

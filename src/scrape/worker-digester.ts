@@ -4,21 +4,21 @@ import { resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import type { RenderedView } from '../aggregate/cycle.types.js';
 import type {
+  CycleTask,
   DigestTask,
-  FinishTask,
   IngestResult,
-  PagesTask,
   RenderTask,
   WireView,
 } from './digest-worker.js';
 import type {
-  CycleFeed,
+  CycleOutcome,
   Digester,
+  DigestOptions,
   DigestedSnapshot,
-  RawPage,
 } from './digest.types.js';
 import { viewKey } from './digest.types.js';
-import { InlineDigester, type DigesterOptions } from './inline-digester.js';
+import { InlineDigester } from './inline-digester.js';
+import type { CyclePlan } from './scrape-cycle.js';
 
 /**
  * The worker's compiled file. Next to this module in dist/; when this module
@@ -39,81 +39,35 @@ function toView(w: WireView): RenderedView {
   };
 }
 
-/** Pages per message to the worker: few round trips, and no page waits long. */
-const BATCH = 16;
-
-/** The page buffers that can be moved to the worker rather than copied. */
-function transferable(pages: readonly RawPage[]): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  for (const p of pages) {
-    const b = p.bytes;
-    if (
-      b &&
-      b.byteOffset === 0 &&
-      b.byteLength === b.buffer.byteLength &&
-      b.buffer instanceof ArrayBuffer
-    ) {
-      out.push(b.buffer);
-    }
-  }
-  return out;
-}
-
 /**
- * Parse + aggregate + render in one dedicated worker thread (piscina, 1
- * thread). Pages go to the worker in small batches as they are fetched; the
- * cycle's end builds the views there and brings back the pre-rendered ones.
+ * Fetch + parse + aggregate + render in one dedicated worker thread (piscina,
+ * 1 thread). The event loop only hands over the plan of a cycle and receives
+ * its pre-rendered views; other views are rendered there on first request,
+ * also while a cycle is running.
  */
 export class WorkerDigester implements Digester {
   private readonly pool: Piscina<DigestTask, IngestResult | WireView | null>;
   private readonly fallback: InlineDigester;
-  private cycle = 0;
 
-  constructor(private readonly options: DigesterOptions) {
+  constructor(private readonly options: DigestOptions) {
     this.pool = new Piscina({
       filename: workerFile(),
       minThreads: 1,
       maxThreads: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
-      concurrentTasksPerWorker: 1,
+      // A cycle task and the render requests that arrive meanwhile.
+      concurrentTasksPerWorker: 8,
     });
     this.fallback = new InlineDigester(options);
   }
 
-  open(): CycleFeed {
-    const cycle = ++this.cycle;
-    const options = this.options;
-    const pool = this.pool;
-    const sent: Promise<unknown>[] = [];
-    let batch: RawPage[] = [];
-    let scheduled = false;
-    const flush = (): void => {
-      scheduled = false;
-      if (batch.length === 0) return;
-      const pages = batch;
-      batch = [];
-      const task: PagesTask = { kind: 'pages', cycle, options, pages };
-      // Failures surface in finish(); until then the rejection is held here.
-      const p = pool.run(task, { transferList: transferable(pages) });
-      p.catch(() => undefined);
-      sent.push(p);
-    };
+  async run(plan: CyclePlan): Promise<CycleOutcome> {
+    const task: CycleTask = { kind: 'cycle', options: this.options, plan };
+    const result = (await this.pool.run(task)) as IngestResult;
     return {
-      push(page) {
-        batch.push(page);
-        if (batch.length >= BATCH) flush();
-        else if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
-      },
-      finish: async (end) => {
-        flush();
-        await Promise.all(sent);
-        const task: FinishTask = { kind: 'finish', cycle, options, end };
-        const result = (await pool.run(task)) as IngestResult;
-        return this.snapshotOf(result);
-      },
+      snapshot: this.snapshotOf(result),
+      failures: result.failures,
+      workerCpuSeconds: result.threadCpuSeconds,
     };
   }
 

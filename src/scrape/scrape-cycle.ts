@@ -1,0 +1,104 @@
+import { gunzipSync } from 'node:zlib';
+import type {
+  EndpointRef,
+  InstanceRef,
+  PageResult,
+} from '../aggregate/cycle.types.js';
+import type {
+  MetricsAggregator,
+  MetricsSnapshot,
+} from '../aggregate/metrics-aggregator.js';
+import type { FetchResult } from './page-fetcher.js';
+import type { ScrapeTarget } from './targets.js';
+
+/** What one cycle scrapes: plain data, so that it can be handed to a worker thread. */
+export interface CyclePlan {
+  /** ms epoch */
+  readonly startedAt: number;
+  readonly targets: readonly ScrapeTarget[];
+  /** Every registered instance (paused ones included). */
+  readonly instances: readonly InstanceRef[];
+}
+
+/** Where pages come from: the HTTP fetcher, or bytes in memory (benchmarks). */
+export interface PageSource {
+  fetch(url: string): Promise<FetchResult>;
+}
+
+export interface CycleLimits {
+  /** Endpoints fetched at once. */
+  readonly concurrency: number;
+  /** Largest accepted decompressed page. */
+  readonly maxPageBytes: number;
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** One fetch result as the pipeline's page: gunzipped (capped) when needed, decoded as UTF-8. */
+export function toPage(
+  endpoint: EndpointRef,
+  res: FetchResult,
+  at: number,
+  maxBytes: number,
+): PageResult {
+  if (!res.ok || !res.bytes) {
+    return { endpoint, status: 'error', error: res.error, at };
+  }
+  let bytes = res.bytes;
+  if (res.gzip) {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: maxBytes });
+    } catch (err) {
+      const tooLarge =
+        (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+      return {
+        endpoint,
+        status: 'error',
+        error: tooLarge ? 'response too large' : 'bad gzip body',
+        at,
+      };
+    }
+  }
+  return { endpoint, status: 'ok', body: utf8.decode(bytes), at };
+}
+
+/**
+ * One scrape cycle: every target fetched, `concurrency` at once, and each page
+ * parsed into the aggregate as soon as it arrives, so that no cycle's worth of
+ * pages is ever held. Returns the cycle's snapshot and how many fetches failed.
+ */
+export async function scrapeCycle(
+  aggregator: MetricsAggregator,
+  source: PageSource,
+  plan: CyclePlan,
+  limits: CycleLimits,
+): Promise<{ snapshot: MetricsSnapshot; failures: number }> {
+  const { targets } = plan;
+  aggregator.beginCycle();
+  let next = 0;
+  let failures = 0;
+  const lane = async (): Promise<void> => {
+    while (next < targets.length) {
+      const index = next++;
+      const target = targets[index]!;
+      const res = await source.fetch(target.url);
+      if (!res.ok) failures++;
+      try {
+        aggregator.ingestPage(
+          toPage(target.ref, res, Date.now(), limits.maxPageBytes),
+          index,
+        );
+      } finally {
+        res.release?.();
+      }
+    }
+  };
+  const lanes = Math.min(limits.concurrency, targets.length);
+  await Promise.all(Array.from({ length: lanes }, lane));
+  const snapshot = aggregator.finishCycle({
+    startedAt: plan.startedAt,
+    finishedAt: Date.now(),
+    instances: plan.instances,
+  });
+  return { snapshot, failures };
+}
