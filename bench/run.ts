@@ -112,6 +112,8 @@ for (const n of sizes) {
         COORDINATOR_SCRAPE_GZIP: String(gzip),
         COORDINATOR_DRAIN_DELAY_SECONDS: '0',
         COORDINATOR_LOG_LEVEL: 'log',
+        // As the image runs it (Dockerfile).
+        MALLOC_ARENA_MAX: '2',
       },
       [
         ...nodeFlags,

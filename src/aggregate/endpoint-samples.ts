@@ -52,17 +52,40 @@ export class SampleBuffer {
     this.lines = new Int32Array(capacity);
   }
 
+  /** Room for `capacity` lines, growing by doubling (one line at a time while parsing). */
   ensureLines(capacity: number): void {
     if (capacity <= this.lines.length) return;
-    const lines = new Int32Array(Math.max(capacity, this.lines.length * 2));
-    lines.set(this.lines.subarray(0, this.nLines));
-    this.lines = lines;
+    this.resizeLines(Math.max(capacity, this.lines.length * 2));
   }
 
+  /** Room for `capacity` samples, growing by doubling (one sample at a time while parsing). */
   ensure(capacity: number): void {
     if (capacity <= this.sids.length) return;
     let size = this.sids.length * 2;
     while (size < capacity) size *= 2;
+    this.resize(size);
+  }
+
+  /**
+   * Room for a page of about `samples` samples and `lines` lines (the size of the
+   * endpoint's previous page), with 1/16 headroom: a page of steady shape then
+   * never grows its buffer, and no buffer keeps doubling's slack for ever.
+   */
+  reserve(samples: number, lines: number): void {
+    const fit = (n: number): number => Math.max(64, n + (n >> 4));
+    if (samples > this.sids.length || this.sids.length > 2 * fit(samples))
+      this.resize(Math.max(fit(samples), this.n));
+    if (lines > this.lines.length || this.lines.length > 2 * fit(lines))
+      this.resizeLines(Math.max(fit(lines), this.nLines));
+  }
+
+  private resizeLines(size: number): void {
+    const lines = new Int32Array(size);
+    lines.set(this.lines.subarray(0, this.nLines));
+    this.lines = lines;
+  }
+
+  private resize(size: number): void {
     const sids = new Int32Array(size);
     sids.set(this.sids.subarray(0, this.n));
     const raw = new Float64Array(size);
@@ -109,6 +132,9 @@ export class PageIngestor implements ExpositionHandler {
   private context: Family | undefined;
   private pendingHelpName: string | undefined;
   private pendingHelp: string | undefined;
+  /** Size of the last good page: the first guess for a new endpoint's. */
+  private lastSamples = 0;
+  private lastLines = 0;
 
   constructor(private readonly catalog: SeriesCatalog) {}
 
@@ -135,6 +161,12 @@ export class PageIngestor implements ExpositionHandler {
     this.out.nComments = 0;
     this.out.declared = [];
     this.prev = st.cur;
+    // Sized from the endpoint's previous page, or for a new endpoint from the last page seen.
+    if (this.prev.n > 0) {
+      this.out.reserve(this.prev.n, this.prev.nLines);
+    } else {
+      this.out.reserve(this.lastSamples, this.lastLines);
+    }
     this.prevIndex = undefined;
     this.context = undefined;
     this.pendingHelpName = undefined;
@@ -144,6 +176,8 @@ export class PageIngestor implements ExpositionHandler {
 
     const stats = parseExposition(body, this);
     if (stats.samples === 0) return stats;
+    this.lastSamples = this.out.n;
+    this.lastLines = this.out.nLines;
 
     const out = this.out;
     const prev = this.prev;

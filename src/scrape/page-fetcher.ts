@@ -161,7 +161,9 @@ export class PageFetcher {
       if (!delivered) giveBack(); // the exchange had already timed out
     });
     res.on('error', (err: NodeJS.ErrnoException) =>
-      abandon(err.code ?? err.message),
+      abandon(
+        res.complete ? (err.code ?? err.message) : 'connection closed mid-body',
+      ),
     );
     res.on('close', () => {
       if (!res.complete) abandon('connection closed mid-body');

@@ -711,6 +711,16 @@ describe('Dockerfile', () => {
     expect(statSync(join(ROOT, 'src', 'main.ts')).isFile()).toBe(true);
   });
 
+  it('limits glibc malloc arenas, as the benchmarks run the coordinator', () => {
+    const env = runtime
+      .filter((s) => s.op === 'ENV')
+      .flatMap((s) => s.args.split(/\s+/));
+    expect(env).toContain('MALLOC_ARENA_MAX=2');
+    expect(readFileSync(join(ROOT, 'bench', 'run.ts'), 'utf8')).toContain(
+      "MALLOC_ARENA_MAX: '2'",
+    );
+  });
+
   it('copies only what the build needs, none of it excluded by .dockerignore', () => {
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
       .split('\n')
