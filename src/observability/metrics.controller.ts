@@ -34,10 +34,14 @@ import { SelfMetrics } from '../scrape/self-metrics.js';
 export const DEPRECATED_INSTANCE_METRICS_BODY =
   '# /instance/metrics is deprecated. Use GET /metrics?type=instance instead.';
 
+/** Views up to this size are sent joined with the own metrics in one buffer. */
+const JOIN_LIMIT = 1 << 20;
+
 /** Hands out the views of the last cycle; it never aggregates. */
 @ApiTags('metrics')
 @Controller()
 export class MetricsController {
+  private readonly joins = new WeakMap<Buffer, { own: Buffer; both: Buffer }>();
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: MetricsStore,
@@ -99,12 +103,16 @@ export class MetricsController {
     res.setHeader('Content-Type', rendered.contentType);
     res.setHeader('Cache-Control', 'no-store');
     if (fmt === 'prometheus') {
-      // Two writes: never copy a large view just to append a few KB.
       const own = await this.self.text();
-      res.setHeader('Content-Length', rendered.body.length + own.length);
       res.status(200);
-      res.write(rendered.body);
-      res.end(own);
+      if (rendered.body.length > JOIN_LIMIT) {
+        // Two writes: never copy a large view just to append a few KB.
+        res.setHeader('Content-Length', rendered.body.length + own.length);
+        res.write(rendered.body);
+        res.end(own);
+        return;
+      }
+      res.end(this.joined(rendered.body, own));
       return;
     }
     res.send(rendered.body);
@@ -120,6 +128,15 @@ export class MetricsController {
   @ApiResponse({ status: 410, description: DEPRECATED_INSTANCE_METRICS_BODY })
   deprecated(): string {
     return DEPRECATED_INSTANCE_METRICS_BODY;
+  }
+
+  /** A small view and the own metrics in one buffer, made once per pair. */
+  private joined(view: Buffer, own: Buffer): Buffer {
+    const hit = this.joins.get(view);
+    if (hit?.own === own) return hit.both;
+    const both = Buffer.concat([view, own]);
+    this.joins.set(view, { own, both });
+    return both;
   }
 
   private authorize(authorization: string | undefined): void {
