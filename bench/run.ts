@@ -13,7 +13,8 @@
  * Options: --sizes=64,512,2048  --cycles=6  --warmup=2  --reuse=3
  *   --probe-seconds=15  --requests=100000  --view-seconds=9 (each view: until
  *   either bound, or the 1 GB byte budget, is reached)
- *   --gzip (the coordinator asks for gzip: COORDINATOR_SCRAPE_GZIP=true; the floor too)
+ *   --plain (the coordinator asks for plain text, COORDINATOR_SCRAPE_GZIP=false, and so
+ *   does the floor; by default both ask for gzip, as the coordinator does by default)
  *   --coordinator=<main.js> (default: this build's src/main.js)
  *   --node-flags=<flag,flag> (extra node/V8 flags for the coordinator, e.g. --single-threaded-gc)
  *   --cpu-prof (write the coordinator's CPU profiles of the largest N to bench/results/cpu-prof)
@@ -54,7 +55,7 @@ const reuse = Number(option('reuse', '3'));
 const probeSeconds = Number(option('probe-seconds', '15'));
 const requests = Number(option('requests', '100000'));
 const viewSeconds = Number(option('view-seconds', '9'));
-const gzip = process.argv.includes('--gzip');
+const gzip = !process.argv.includes('--plain');
 const entry = option('coordinator', '');
 const cpuProf = process.argv.includes('--cpu-prof');
 const nodeFlags = option('node-flags', '').split(',').filter(Boolean);

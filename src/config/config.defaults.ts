@@ -22,7 +22,7 @@ export function defaultConfig(podIp: string | undefined) {
       scrape_port: 'mgmt_port',
       stale_after: 0,
       max_page_bytes: 16 * 1024 * 1024,
-      scrape_gzip: false,
+      scrape_gzip: true,
       digest_in_worker: true,
     },
     standby_config: {
