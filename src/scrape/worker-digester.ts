@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import type { RenderedView } from '../aggregate/cycle.types.js';
 import type {
@@ -48,6 +49,7 @@ function toView(w: WireView): RenderedView {
 export class WorkerDigester implements Digester {
   private readonly pool: Piscina<DigestTask, IngestResult | WireView | null>;
   private readonly fallback: InlineDigester;
+  private readonly logger = new Logger(WorkerDigester.name);
 
   constructor(private readonly options: DigestOptions) {
     this.pool = new Piscina({
@@ -58,6 +60,14 @@ export class WorkerDigester implements Digester {
       // A cycle task and the render requests that arrive meanwhile.
       concurrentTasksPerWorker: 8,
     });
+    // An exception in the thread outside a task: piscina starts a new thread
+    // for the next task (a cycle's state starts over); without a listener the
+    // event would end the process.
+    this.pool.on('error', (err: Error) =>
+      this.logger.error(
+        `digest worker thread failed, a new one takes the next cycle: ${err.stack ?? err.message}`,
+      ),
+    );
     this.fallback = new InlineDigester(options);
   }
 
