@@ -626,6 +626,18 @@ describe.each([
       expect(new Set(types).size).toBe(types.length);
     });
 
+    it('counts the CPU time of the digest worker thread (0 when digesting inline)', async () => {
+      await cycle();
+      const { samples } = await scrape();
+      const cpu = one(
+        samples,
+        'motor_coordinator_digest_thread_cpu_seconds_total',
+      );
+      if (worker === 'true' && process.platform === 'linux')
+        expect(cpu).toBeGreaterThan(0);
+      else expect(cpu).toBe(0);
+    });
+
     it('answers 200 with only its own metrics when no instance is registered', async () => {
       await refresh({ event: 'set', instances: [] });
       for (const type of ['full', 'instance', 'role', 'dp', 'node']) {
