@@ -5,9 +5,7 @@ import {
   InMemoryInstanceRegistry,
   InstanceRegistry,
 } from '../instances/instance-registry.js';
-import { EtcdInstanceRegistry } from '../instances/etcd-instance-registry.js';
 import { Leadership, StandaloneLeadership } from '../leadership/leadership.js';
-import { EtcdLeadership } from '../leadership/etcd-leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { InlineDigester } from '../scrape/inline-digester.js';
 import { WorkerDigester } from '../scrape/worker-digester.js';
@@ -30,18 +28,23 @@ export class CoreModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: LifecycleState, useValue: new LifecycleState() },
         { provide: SelfMetrics, useValue: new SelfMetrics() },
+        // The etcd modules (and their gRPC stack, ~28 MB) load only for master/standby.
         {
           provide: Leadership,
-          useFactory: () =>
+          useFactory: async () =>
             config.standby_config.enable_master_standby
-              ? EtcdLeadership.fromConfig(config)
+              ? (
+                  await import('../leadership/etcd-leadership.js')
+                ).EtcdLeadership.fromConfig(config)
               : new StandaloneLeadership(),
         },
         {
           provide: InstanceRegistry,
-          useFactory: () =>
+          useFactory: async () =>
             config.standby_config.enable_master_standby
-              ? EtcdInstanceRegistry.fromConfig(config)
+              ? (
+                  await import('../instances/etcd-instance-registry.js')
+                ).EtcdInstanceRegistry.fromConfig(config)
               : new InMemoryInstanceRegistry(),
         },
         {
