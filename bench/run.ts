@@ -115,6 +115,7 @@ for (const n of sizes) {
         COORDINATOR_LOG_LEVEL: 'log',
         // As the image runs it (Dockerfile).
         MALLOC_ARENA_MAX: '2',
+        NODE_OPTIONS: '--max-semi-space-size=8',
       },
       [
         ...nodeFlags,
