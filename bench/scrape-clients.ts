@@ -33,15 +33,19 @@ const headers = (gzip: boolean): Record<string, string> => ({
   'Accept-Encoding': gzip ? 'gzip' : 'identity',
 });
 
+/** The scraper's agent settings. */
+const keepAliveAgent = (): HttpAgent =>
+  new HttpAgent({
+    keepAlive: true,
+    maxSockets: CONCURRENCY,
+    scheduling: 'lifo',
+  });
+
 const clients: Client[] = [
   {
     name: 'axios (as @nestjs/axios)',
     make() {
-      const agent = new HttpAgent({
-        keepAlive: true,
-        maxSockets: CONCURRENCY,
-        scheduling: 'lifo',
-      });
+      const agent = keepAliveAgent();
       return {
         async fetch(url, gzip) {
           const res = await axios.get<Buffer>(url, {
@@ -64,11 +68,7 @@ const clients: Client[] = [
   {
     name: 'node:http',
     make() {
-      const agent = new HttpAgent({
-        keepAlive: true,
-        maxSockets: CONCURRENCY,
-        scheduling: 'lifo',
-      });
+      const agent = keepAliveAgent();
       return {
         fetch: (url, gzip) =>
           new Promise((resolve, reject) => {

@@ -101,6 +101,8 @@ export class MetricsAggregator {
     node: new ViewMemory(),
     dp: new ViewMemory(),
   };
+  /** The cycle being ingested: endpoint key → its state and its place in the target list. */
+  private open = new Map<string, { st: EndpointState; index: number }>();
   /** Cycles finished: a lazily built view of an older one can no longer be built. */
   private finished = 0;
   /** The role-scope masks the previous cycle merged the full view with. */
@@ -112,9 +114,6 @@ export class MetricsAggregator {
   ): void => this.foldIntoBaselines(ref, sid, value);
 
   constructor(private readonly opts: AggregatorOptions) {}
-
-  /** The cycle being ingested: endpoint key → its state and its place in the target list. */
-  private open = new Map<string, { st: EndpointState; index: number }>();
 
   /** A whole cycle at once: `beginCycle`, every page, `finishCycle`. */
   ingest(cycle: CycleInput): MetricsSnapshot {

@@ -18,7 +18,8 @@ import type {
   DigestedSnapshot,
 } from './digest.types.js';
 import { viewKey } from './digest.types.js';
-import { InlineDigester } from './inline-digester.js';
+import { MetricsAggregator } from '../aggregate/metrics-aggregator.js';
+import { wrapSnapshot } from './inline-digester.js';
 import type { CyclePlan } from './scrape-cycle.js';
 
 /**
@@ -48,7 +49,8 @@ function toView(w: WireView): RenderedView {
  */
 export class WorkerDigester implements Digester {
   private readonly pool: Piscina<DigestTask, IngestResult | WireView | null>;
-  private readonly fallback: InlineDigester;
+  /** Serves the empty snapshot before the first cycle, on this thread. */
+  private readonly idle: MetricsAggregator;
   private readonly logger = new Logger(WorkerDigester.name);
 
   constructor(private readonly options: DigestOptions) {
@@ -71,7 +73,7 @@ export class WorkerDigester implements Digester {
         `digest worker thread failed, a new one takes the next cycle: ${err.stack ?? err.message}`,
       ),
     );
-    this.fallback = new InlineDigester(options);
+    this.idle = new MetricsAggregator({ staleAfterMs: options.staleAfterMs });
   }
 
   async run(plan: CyclePlan): Promise<CycleOutcome> {
@@ -122,7 +124,7 @@ export class WorkerDigester implements Digester {
   }
 
   empty(now: number): DigestedSnapshot {
-    return this.fallback.empty(now);
+    return wrapSnapshot(this.idle.emptySnapshot(now));
   }
 
   async close(): Promise<void> {
