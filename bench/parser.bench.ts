@@ -104,10 +104,7 @@ function pipelineBench(): void {
   const cycles = Array.from({ length: 8 }, (_, c) =>
     clusterCycle(refs, pages, c),
   );
-  const bytes = Array.from(cycles[0]!.pages).reduce(
-    (n, p) => n + (p.body?.length ?? 0),
-    0,
-  );
+  const bytes = cycles[0]!.pages.reduce((n, p) => n + (p.body?.length ?? 0), 0);
   const mb = (bytes / 1e6).toFixed(1);
   const options = { time: 3000, iterations: 5, warmupIterations: 1 };
   /** An aggregator that has seen two cycles already (steady state: shapes known). */

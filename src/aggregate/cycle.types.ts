@@ -56,11 +56,8 @@ export interface CycleInput {
   readonly finishedAt: number;
   /** Every registered instance (paused ones included). */
   readonly instances: readonly InstanceRef[];
-  /**
-   * One result per configured endpoint of this cycle, read once, in order. An
-   * iterable, so that a large cycle can decode its pages one at a time.
-   */
-  readonly pages: Iterable<PageResult>;
+  /** One result per configured endpoint of this cycle. */
+  readonly pages: readonly PageResult[];
 }
 
 /** Per-endpoint scrape status, as `GET /instances` shows it. */

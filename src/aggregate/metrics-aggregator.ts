@@ -118,8 +118,7 @@ export class MetricsAggregator {
   /** A whole cycle at once: `beginCycle`, every page, `finishCycle`. */
   ingest(cycle: CycleInput): MetricsSnapshot {
     this.beginCycle();
-    let index = 0;
-    for (const page of cycle.pages) this.ingestPage(page, index++);
+    cycle.pages.forEach((page, index) => this.ingestPage(page, index));
     return this.finishCycle(cycle);
   }
 

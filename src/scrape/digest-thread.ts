@@ -10,7 +10,7 @@ import { setPriority } from 'node:os';
 const USER_HZ = 100;
 
 /** The kernel's id of the calling thread. */
-export function threadId(): number | undefined {
+function threadId(): number | undefined {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     return Number.isInteger(tid) && tid > 0 ? tid : undefined;

@@ -35,7 +35,7 @@ export interface CycleLimits {
 const utf8 = new TextDecoder('utf-8');
 
 /** One fetch result as the pipeline's page: gunzipped (capped) when needed, decoded as UTF-8. */
-export function toPage(
+function toPage(
   endpoint: EndpointRef,
   res: FetchResult,
   at: number,
