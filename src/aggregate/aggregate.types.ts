@@ -14,6 +14,8 @@ export interface GroupOutput {
   /** Merged series ids in render order, and their values. */
   readonly mids: Int32Array;
   readonly values: Float64Array;
+  /** ms epoch at which each cell's series first appeared in this group (OTLP start time). */
+  readonly since?: Float64Array;
 }
 
 export interface ViewOutput {

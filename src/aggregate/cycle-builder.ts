@@ -16,6 +16,7 @@ export function endpointRef(
   role: Role,
   podIp: string,
   dpRank: number,
+  modelName?: string,
 ): EndpointRef {
   return {
     key: `${instanceId}|${podIp}|${dpRank}`,
@@ -23,6 +24,7 @@ export function endpointRef(
     role,
     podIp,
     dpRank,
+    ...(modelName === undefined ? {} : { modelName }),
   };
 }
 
@@ -49,8 +51,14 @@ export function instancesOf(
 ): InstanceRef[] {
   const byId = new Map<number, InstanceRef>();
   for (const p of pages) {
-    const { instanceId: id, role } = p.endpoint;
-    if (!byId.has(id)) byId.set(id, { id, role, paused: paused.includes(id) });
+    const { instanceId: id, role, modelName } = p.endpoint;
+    if (!byId.has(id))
+      byId.set(id, {
+        id,
+        role,
+        paused: paused.includes(id),
+        ...(modelName === undefined ? {} : { modelName }),
+      });
   }
   return [...byId.values()];
 }

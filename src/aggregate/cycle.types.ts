@@ -28,12 +28,16 @@ export interface EndpointRef {
   readonly role: Role;
   readonly podIp: string;
   readonly dpRank: number;
+  /** The registry's `model_name` of the instance (S5); '' when unknown. */
+  readonly modelName?: string;
 }
 
 export interface InstanceRef {
   readonly id: number;
   readonly role: Role;
   readonly paused: boolean;
+  /** The registry's `model_name` (S5); '' when unknown. */
+  readonly modelName?: string;
 }
 
 /** What one scrape of one endpoint produced. */

@@ -9,6 +9,7 @@ import { isValidMetricName, unescapeHelp } from '../parse/label-block.js';
 import {
   FLAG_COUNTER,
   FLAG_DROPPED,
+  RED_MEAN,
   detach,
   isDroppedName,
   type Family,
@@ -34,6 +35,14 @@ export class SampleBuffer {
   seenAt: Float64Array;
   /** 1 when the series was not on the last good page (counter kept for monotonicity). */
   parked: Uint8Array;
+  /** The canonical mid the entry also feeds (§3.2), or -1. */
+  canon: Int32Array;
+  /** 1 when the entry was not on the endpoint's previous page: it joins its merged series (S1). */
+  fresh: Uint8Array;
+  /** Capacity that weights the entry in a mean (R2), NaN when the page states none. */
+  weight: Float64Array;
+  /** When the entry first appeared, or its counter last restarted (ms): its OTLP start time. */
+  since: Float64Array;
   n = 0;
   /** The sid of every sample line of the page, in page order (dropped series included). */
   lines: Int32Array;
@@ -49,6 +58,10 @@ export class SampleBuffer {
     this.off = new Float64Array(capacity);
     this.seenAt = new Float64Array(capacity);
     this.parked = new Uint8Array(capacity);
+    this.canon = new Int32Array(capacity);
+    this.fresh = new Uint8Array(capacity);
+    this.weight = new Float64Array(capacity);
+    this.since = new Float64Array(capacity);
     this.lines = new Int32Array(capacity);
   }
 
@@ -96,11 +109,23 @@ export class SampleBuffer {
     seenAt.set(this.seenAt.subarray(0, this.n));
     const parked = new Uint8Array(size);
     parked.set(this.parked.subarray(0, this.n));
+    const canon = new Int32Array(size);
+    canon.set(this.canon.subarray(0, this.n));
+    const fresh = new Uint8Array(size);
+    fresh.set(this.fresh.subarray(0, this.n));
+    const weight = new Float64Array(size);
+    weight.set(this.weight.subarray(0, this.n));
+    const since = new Float64Array(size);
+    since.set(this.since.subarray(0, this.n));
+    this.since = since;
     this.sids = sids;
     this.raw = raw;
     this.off = off;
     this.seenAt = seenAt;
     this.parked = parked;
+    this.canon = canon;
+    this.fresh = fresh;
+    this.weight = weight;
   }
 }
 
@@ -115,12 +140,23 @@ export class EndpointState {
   badLines = 0;
   /** When this cycle's answer (or failure) came. */
   lastAt = 0;
+  /** A page was read into `cur` this cycle: its `fresh` flags are this cycle's joins. */
+  ingested = false;
 
-  constructor(public ref: EndpointRef) {}
+  /** `model` is the catalog's index of the registry's `model_name` of the endpoint. */
+  constructor(
+    public ref: EndpointRef,
+    readonly model: number,
+  ) {}
 }
 
 /** Called for a counter-like entry that stops contributing for good: fold its value. */
-export type FoldFn = (ref: EndpointRef, sid: number, value: number) => void;
+export type FoldFn = (
+  ref: EndpointRef,
+  sid: number,
+  canon: number,
+  value: number,
+) => void;
 
 export class PageIngestor implements ExpositionHandler {
   private seen = new Int32Array(1024);
@@ -129,6 +165,8 @@ export class PageIngestor implements ExpositionHandler {
   private prevIndex: Map<number, number> | undefined;
   private out!: SampleBuffer;
   private prev!: SampleBuffer;
+  private model = -1;
+  private at = 0;
   private context: Family | undefined;
   private pendingHelpName: string | undefined;
   private pendingHelp: string | undefined;
@@ -161,6 +199,8 @@ export class PageIngestor implements ExpositionHandler {
     this.out.nComments = 0;
     this.out.declared = [];
     this.prev = st.cur;
+    this.model = st.model;
+    this.at = at;
     // Sized from the endpoint's previous page, or for a new endpoint from the last page seen.
     if (this.prev.n > 0) {
       this.out.reserve(this.prev.n, this.prev.nLines);
@@ -190,7 +230,7 @@ export class PageIngestor implements ExpositionHandler {
       if (!(flags[sid]! & FLAG_COUNTER)) continue;
       const value = prev.raw[j]! + prev.off[j]!;
       if (at - prev.seenAt[j]! > staleAfterMs) {
-        fold(st.ref, sid, value);
+        fold(st.ref, sid, prev.canon[j]!, value);
         continue;
       }
       out.ensure(out.n + 1);
@@ -200,10 +240,75 @@ export class PageIngestor implements ExpositionHandler {
       out.off[k] = prev.off[j]!;
       out.seenAt[k] = prev.seenAt[j]!;
       out.parked[k] = 1;
+      out.canon[k] = prev.canon[j]!;
+      out.fresh[k] = 0;
+      out.weight[k] = NaN;
+      out.since[k] = prev.since[j]!;
     }
+    this.finishCanonical(out);
+    this.weighMeans(out);
     st.spare = prev;
     st.cur = out;
     return stats;
+  }
+
+  /** A deprecated alias feeds its canonical family only on pages without the preferred name. */
+  private finishCanonical(out: SampleBuffer): void {
+    const templates = this.catalog.templates;
+    const sidTemplate = this.catalog.sidTemplate;
+    let declared: Set<number> | undefined;
+    for (let i = 0; i < out.n; i++) {
+      if (out.canon[i]! < 0) continue;
+      const unless = templates[sidTemplate[out.sids[i]!]!]!.unlessPageHas;
+      if (unless === undefined) continue;
+      const preferred = this.catalog.familyByNameOrUndefined(unless);
+      if (!preferred) continue;
+      declared ??= new Set(out.declared);
+      if (declared.has(preferred.id)) out.canon[i] = -1;
+    }
+  }
+
+  /**
+   * R2: the capacity each utilisation sample is weighted by — vLLM's
+   * `cache_config_info` (num_gpu_blocks × block_size), SGLang's
+   * `max_total_num_tokens` — matched by rank labels (`engine="0"`) when the page
+   * holds several engines, else the page's only capacity.
+   */
+  private weighMeans(out: SampleBuffer): void {
+    const { sidFlags, sidDpMid, series, sidRankKey } = this.catalog;
+    let capacity: Map<string, number> | undefined;
+    for (let i = 0; i < out.n; i++) {
+      const sid = out.sids[i]!;
+      if (sidFlags[sid]! & FLAG_COUNTER) continue;
+      const mid = sidDpMid[sid]!;
+      if (mid < 0) continue;
+      const s = series[mid]!;
+      const source = s.family.sem.capacity;
+      if (!source) continue;
+      let c = NaN;
+      if (source === 'sglang_max_tokens') c = out.raw[i]!;
+      else {
+        const blocks = s.labels.find(([n]) => n === 'num_gpu_blocks')?.[1];
+        const size = s.labels.find(([n]) => n === 'block_size')?.[1];
+        if (blocks !== undefined && size !== undefined)
+          c = Number(blocks) * Number(size);
+      }
+      if (!(c > 0)) continue;
+      capacity ??= new Map();
+      capacity.set(sidRankKey[sid] ?? '', c);
+    }
+    const single =
+      capacity?.size === 1 ? capacity.values().next().value : undefined;
+    const red = this.catalog.midReduction;
+    for (let i = 0; i < out.n; i++) {
+      const sid = out.sids[i]!;
+      const mid = this.catalog.sidMid[sid]!;
+      if (mid < 0 || red[mid] !== RED_MEAN || !capacity) {
+        out.weight[i] = NaN;
+        continue;
+      }
+      out.weight[i] = capacity.get(sidRankKey[sid] ?? '') ?? single ?? NaN;
+    }
   }
 
   /** The interned name of a HELP/TYPE line, or undefined when the name is invalid. */
@@ -319,11 +424,23 @@ export class PageIngestor implements ExpositionHandler {
     if (j < 0 && prev.n > 0) j = this.lookupPrev(sid);
     if (j >= 0) {
       this.matched[j] = this.stamp;
+      out.since[k] = prev.since[j]!;
       if (counter) {
         offset = prev.off[j]!;
         const old = prev.raw[j]!;
-        if (value < old) offset += old;
+        if (value < old) {
+          offset += old;
+          out.since[k] = this.at;
+        }
       }
+      out.canon[k] = prev.canon[j]!;
+      out.fresh[k] = 0;
+    } else {
+      out.since[k] = this.at;
+      const template = catalog.sidTemplate[sid]!;
+      out.canon[k] =
+        template >= 0 ? catalog.canonicalMid(template, this.model) : -1;
+      out.fresh[k] = 1;
     }
     out.off[k] = offset;
     out.n = k + 1;

@@ -1,50 +1,46 @@
 import type { MetricType } from '../parse/exposition-parser.js';
 
 /**
- * Metric semantics: how each engine family is merged across endpoints.
+ * Metric semantics as data (SPEC §3.1, §3.2): how each engine family merges, which
+ * role feeds it in the `full` view, which canonical `motor:` family it also feeds.
+ * The aggregate reads these tables; the README's "What each number means" and the
+ * recording-rule generator are written from them, so a rule lives here only.
  *
- * | metric / pattern | reduction | role scope (full view) |
- * |---|---|---|
- * | TTFT `time_to_first_token_seconds` | histogram + `_p50/_p95/_p99/_mean` | decode + union |
- * | TPOT/ITL `time_per_output_token_seconds`, `inter_token_latency_seconds`, `request_time_per_output_token_seconds` | histogram + quantiles | decode + union |
- * | e2e `e2e_request_latency_seconds`, decode time `request_decode_time_seconds` | histogram + quantiles | decode + union |
- * | prefill time `request_prefill_time_seconds`, `time_per_prefill_token_request_seconds` | histogram + quantiles | prefill + union |
- * | queue `request_queue_time_seconds`, `queue_time_seconds`, `time_in_queue_requests`; `request_inference_time_seconds`; `model_forward_time_milliseconds`, `model_execute_time_milliseconds` | histogram + quantiles | none |
- * | any other histogram | buckets, `_sum`, `_count` summed per `le` | none |
- * | summary | `_sum`/`_count` summed; quantile series only in the `dp` view | none |
- * | `*_info` gauges (`python_info`, `vllm:cache_config_info`, `vllm:lora_requests_info`) | passthrough (first value) | none |
- * | `process_start_time_seconds` | min | none |
- * | other `process_*`, `python_*` | sum | none |
- * | cache usage / ratio gauges (`*_perc`, `*_percent`, `*_ratio`, `*_usage`, `*_utilization`, `*_hit_rate`, `*_accept_rate`, `*_acceptance_rate`, `*_accept_length`, `*_efficiency`; e.g. `vllm:kv_cache_usage_perc`, `vllm:gpu_cache_usage_perc`, `sglang:token_usage`, `sglang:cache_hit_rate`) | mean | none |
- * | `sglang:context_len`, `sglang:max_prefill_tokens` (per-engine limits) | max | none |
- * | any other counter / gauge / untyped (`vllm:num_requests_running`, `…_waiting`, token counters, …) | sum | none |
- * | derived `vllm:num_requests_running_max` (from `vllm:num_requests_running`) | max | none |
- * | derived `vllm:kv_cache_usage_perc_max` (from `vllm:kv_cache_usage_perc`, V0 `vllm:gpu_cache_usage_perc`) | max | none |
- * | derived `vllm:prefix_cache_hit_rate` = hits / queries of `vllm:prefix_cache_{hits,queries}[_total]` (V0 fallback `vllm:gpu_prefix_cache_*`) | clamped to [0,1], 0 when no query | none |
- * | derived `motor:prompt_tokens_per_second`, `motor:generation_tokens_per_second` (`vllm:`, `sglang:` and unprefixed `prompt_tokens_total` / `generation_tokens_total`) | rate of the merged counter between the last two cycles | none |
- *
- * Names match with the `vllm:`, `sglang:` or `mindie:` prefix or none (MindIE pages are unprefixed).
- * The `engine` label is dropped before merging; `*_created` series and families are dropped.
- * Role scope only applies where roles are merged (the `full` view) and only when the cluster
- * has at least one registered instance of a scoped role; otherwise no filter.
+ * Names match with the `vllm:`, `sglang:` or `mindie:` prefix or none (MindIE and
+ * TensorRT-LLM serve pages are unprefixed). Unknown families fall back by type:
+ * histogram → merged buckets, counter/gauge/untyped → sum, scope all roles.
  */
 
 export type Reduction = 'sum' | 'mean' | 'max' | 'min' | 'first';
-export type RoleScope = 'none' | 'decode' | 'prefill';
+/** Which roles feed a family in the `full` view (`union` instances feed every scope). */
+export type RoleScope = 'all' | 'decode' | 'prefill';
 export type TokenKind = 'prompt' | 'generation';
 export type PrefixCachePart =
   'v1_hits' | 'v1_queries' | 'v0_hits' | 'v0_queries';
+/** Where a page states the capacity that weights its utilisation ratios (R2). */
+export type CapacitySource = 'vllm_cache_config' | 'sglang_max_tokens';
 
 export interface FamilySemantics {
   /** How plain samples (counter, gauge, untyped) merge. Histogram/summary parts always sum. */
   readonly reduction: Reduction;
   readonly scope: RoleScope;
-  /** Histograms only: emit `<name>_p50`, `_p95`, `_p99` and `_mean` gauges. */
+  /** Histograms only: emit windowed `<name>_p50`, `_p95`, `_p99` and `_mean` gauges. */
   readonly quantiles: boolean;
   /** Name of the derived max family this family feeds, if any. */
   readonly maxInto?: string;
   readonly tokens?: TokenKind;
   readonly prefixCache?: PrefixCachePart;
+  readonly capacity?: CapacitySource;
+  /** The canonical `motor:` family this engine family also feeds (§3.2). */
+  readonly canonical?: CanonicalFeed;
+}
+
+export interface CanonicalFeed {
+  readonly family: string;
+  /** Labels added when the engine does not carry them (MindIE's unlabeled success counter). */
+  readonly addLabels?: readonly (readonly [string, string])[];
+  /** A deprecated alias: skipped on a page that also carries the preferred family. */
+  readonly unlessPageHas?: string;
 }
 
 export const QUANTILES: readonly {
@@ -57,28 +53,114 @@ export const QUANTILES: readonly {
 ];
 export const MEAN_SUFFIX = '_mean';
 
+/** Labels that name a part of one engine (R1): removed before merging, kept in `dp`. */
+export const DEFAULT_RANK_LABELS: readonly string[] = [
+  'engine',
+  'dp_rank',
+  'tp_rank',
+  'pp_rank',
+  'pid',
+];
+
 const ENGINE_PREFIX = /^(?:vllm|sglang|mindie):/;
 
-const DECODE_SCOPED = new Set([
-  'time_to_first_token_seconds',
-  'time_per_output_token_seconds',
-  'inter_token_latency_seconds',
-  'request_time_per_output_token_seconds',
-  'e2e_request_latency_seconds',
-  'request_decode_time_seconds',
-]);
-const PREFILL_SCOPED = new Set([
-  'request_prefill_time_seconds',
-  'time_per_prefill_token_request_seconds',
-]);
-const UNSCOPED_LATENCY = new Set([
-  'request_queue_time_seconds',
-  'queue_time_seconds',
-  'time_in_queue_requests',
-  'request_inference_time_seconds',
-  'model_forward_time_milliseconds',
-  'model_execute_time_milliseconds',
-]);
+interface BaseRule {
+  readonly type: MetricType;
+  readonly scope: RoleScope;
+  readonly quantiles?: boolean;
+}
+
+/**
+ * Known families by base name (engine prefix stripped). Scope (S2): prefill is the
+ * prompt side, decode is what the user receives; load, queue and everything unknown
+ * is fed by all roles.
+ */
+const BASE_RULES: Readonly<Record<string, BaseRule>> = {
+  // decode scope: what the user receives
+  time_to_first_token_seconds: {
+    type: 'histogram',
+    scope: 'decode',
+    quantiles: true,
+  },
+  time_per_output_token_seconds: {
+    type: 'histogram',
+    scope: 'decode',
+    quantiles: true,
+  },
+  inter_token_latency_seconds: {
+    type: 'histogram',
+    scope: 'decode',
+    quantiles: true,
+  },
+  request_time_per_output_token_seconds: {
+    type: 'histogram',
+    scope: 'decode',
+    quantiles: true,
+  },
+  e2e_request_latency_seconds: {
+    type: 'histogram',
+    scope: 'decode',
+    quantiles: true,
+  },
+  request_decode_time_seconds: {
+    type: 'histogram',
+    scope: 'decode',
+    quantiles: true,
+  },
+  request_generation_tokens: { type: 'histogram', scope: 'decode' },
+  request_max_num_generation_tokens: { type: 'histogram', scope: 'decode' },
+  request_params_n: { type: 'histogram', scope: 'decode' },
+  request_params_max_tokens: { type: 'histogram', scope: 'decode' },
+  generation_tokens_total: { type: 'counter', scope: 'decode' },
+  request_success_total: { type: 'counter', scope: 'decode' },
+  request_failed_total: { type: 'counter', scope: 'decode' },
+  request_received_total: { type: 'counter', scope: 'decode' },
+  num_aborted_requests_total: { type: 'counter', scope: 'decode' },
+  // prefill scope: prompt-side work
+  prompt_tokens_total: { type: 'counter', scope: 'prefill' },
+  request_prompt_tokens: { type: 'histogram', scope: 'prefill' },
+  request_prefill_time_seconds: {
+    type: 'histogram',
+    scope: 'prefill',
+    quantiles: true,
+  },
+  time_per_prefill_token_request_seconds: {
+    type: 'histogram',
+    scope: 'prefill',
+    quantiles: true,
+  },
+  prefix_cache_queries_total: { type: 'counter', scope: 'prefill' },
+  prefix_cache_hits_total: { type: 'counter', scope: 'prefill' },
+  prefix_cache_queries: { type: 'counter', scope: 'prefill' },
+  prefix_cache_hits: { type: 'counter', scope: 'prefill' },
+  gpu_prefix_cache_queries_total: { type: 'counter', scope: 'prefill' },
+  gpu_prefix_cache_hits_total: { type: 'counter', scope: 'prefill' },
+  gpu_prefix_cache_queries: { type: 'counter', scope: 'prefill' },
+  gpu_prefix_cache_hits: { type: 'counter', scope: 'prefill' },
+  // all roles: queue and engine-internal latencies
+  request_queue_time_seconds: {
+    type: 'histogram',
+    scope: 'all',
+    quantiles: true,
+  },
+  queue_time_seconds: { type: 'histogram', scope: 'all', quantiles: true },
+  time_in_queue_requests: { type: 'histogram', scope: 'all', quantiles: true },
+  request_inference_time_seconds: {
+    type: 'histogram',
+    scope: 'all',
+    quantiles: true,
+  },
+  model_forward_time_milliseconds: {
+    type: 'histogram',
+    scope: 'all',
+    quantiles: true,
+  },
+  model_execute_time_milliseconds: {
+    type: 'histogram',
+    scope: 'all',
+    quantiles: true,
+  },
+};
 
 const MEAN_PATTERN =
   /(?:_perc|_percent|_ratio|_usage|_utilization|_hit_rate|_accept_rate|_acceptance_rate|_accept_length|_efficiency)$/;
@@ -105,57 +187,270 @@ const PREFIX_CACHE: Readonly<Record<string, PrefixCachePart>> = {
   'vllm:gpu_prefix_cache_queries': 'v0_queries',
 };
 
+const CAPACITY: Readonly<Record<string, CapacitySource>> = {
+  'vllm:cache_config_info': 'vllm_cache_config',
+  'sglang:max_total_num_tokens': 'sglang_max_tokens',
+};
+
+/** A canonical family of §3.2: what it is and how it merges. */
+export interface CanonicalFamily {
+  readonly name: string;
+  readonly type: 'gauge' | 'counter' | 'histogram';
+  readonly help: string;
+  readonly reduction: Reduction;
+  readonly scope: RoleScope;
+  readonly quantiles: boolean;
+  readonly maxInto?: string;
+  readonly tokens?: TokenKind;
+  readonly prefixCache?: 'hits' | 'queries';
+}
+
+export const CANONICAL_PREFIX_HIT_RATIO = 'motor:prefix_cache_hit_ratio';
+
+export const CANONICAL_FAMILIES: readonly CanonicalFamily[] = [
+  {
+    name: 'motor:requests_running',
+    type: 'gauge',
+    help: 'Requests in model execution batches, summed over the merged engines.',
+    reduction: 'sum',
+    scope: 'all',
+    quantiles: false,
+    maxInto: 'motor:requests_running_max',
+  },
+  {
+    name: 'motor:requests_waiting',
+    type: 'gauge',
+    help: 'Requests waiting to be scheduled, summed over the merged engines.',
+    reduction: 'sum',
+    scope: 'all',
+    quantiles: false,
+  },
+  {
+    name: 'motor:kv_cache_usage_ratio',
+    type: 'gauge',
+    help: 'KV-cache usage (0..1), mean over the merged engines weighted by their KV capacity where pages state it.',
+    reduction: 'mean',
+    scope: 'all',
+    quantiles: false,
+    maxInto: 'motor:kv_cache_usage_ratio_max',
+  },
+  {
+    name: 'motor:prompt_tokens_total',
+    type: 'counter',
+    help: 'Prompt tokens processed (prefill side in a PD cluster).',
+    reduction: 'sum',
+    scope: 'prefill',
+    quantiles: false,
+    tokens: 'prompt',
+  },
+  {
+    name: 'motor:generation_tokens_total',
+    type: 'counter',
+    help: 'Tokens generated for users (decode side in a PD cluster).',
+    reduction: 'sum',
+    scope: 'decode',
+    quantiles: false,
+    tokens: 'generation',
+  },
+  {
+    name: 'motor:requests_finished_total',
+    type: 'counter',
+    help: 'Requests finished, by finished_reason (decode side in a PD cluster).',
+    reduction: 'sum',
+    scope: 'decode',
+    quantiles: false,
+  },
+  {
+    name: 'motor:preemptions_total',
+    type: 'counter',
+    help: 'Requests preempted by the engines.',
+    reduction: 'sum',
+    scope: 'all',
+    quantiles: false,
+  },
+  {
+    name: 'motor:prefix_cache_queries_total',
+    type: 'counter',
+    help: 'Prefix-cache queries (tokens looked up), prefill side.',
+    reduction: 'sum',
+    scope: 'prefill',
+    quantiles: false,
+    prefixCache: 'queries',
+  },
+  {
+    name: 'motor:prefix_cache_hits_total',
+    type: 'counter',
+    help: 'Prefix-cache hits (tokens found), prefill side.',
+    reduction: 'sum',
+    scope: 'prefill',
+    quantiles: false,
+    prefixCache: 'hits',
+  },
+  {
+    name: CANONICAL_PREFIX_HIT_RATIO,
+    type: 'gauge',
+    help: 'Prefix-cache hit ratio over the quantile window: Δhits / Δqueries of the merged counters (SGLang: mean of its cache_hit_rate gauge).',
+    reduction: 'mean',
+    scope: 'all',
+    quantiles: false,
+  },
+  {
+    name: 'motor:time_to_first_token_seconds',
+    type: 'histogram',
+    help: 'Time to first token as the user sees it (decode side in a PD cluster).',
+    reduction: 'sum',
+    scope: 'decode',
+    quantiles: true,
+  },
+  {
+    name: 'motor:inter_token_latency_seconds',
+    type: 'histogram',
+    help: 'Time between output tokens (decode side).',
+    reduction: 'sum',
+    scope: 'decode',
+    quantiles: true,
+  },
+  {
+    name: 'motor:e2e_request_latency_seconds',
+    type: 'histogram',
+    help: 'End-to-end request latency (decode side in a PD cluster).',
+    reduction: 'sum',
+    scope: 'decode',
+    quantiles: true,
+  },
+  {
+    name: 'motor:request_queue_time_seconds',
+    type: 'histogram',
+    help: 'Time requests spent waiting in the engine queue (all roles).',
+    reduction: 'sum',
+    scope: 'all',
+    quantiles: true,
+  },
+];
+
+/** Engine family name → the canonical family it feeds (§3.2, keyed by engine names). */
+export const CANONICAL_SOURCES: Readonly<Record<string, CanonicalFeed>> = {
+  'vllm:num_requests_running': { family: 'motor:requests_running' },
+  'sglang:num_running_reqs': { family: 'motor:requests_running' },
+  num_requests_running: { family: 'motor:requests_running' },
+  'vllm:num_requests_waiting': { family: 'motor:requests_waiting' },
+  'sglang:num_queue_reqs': { family: 'motor:requests_waiting' },
+  num_requests_waiting: { family: 'motor:requests_waiting' },
+  'vllm:kv_cache_usage_perc': { family: 'motor:kv_cache_usage_ratio' },
+  'vllm:gpu_cache_usage_perc': {
+    family: 'motor:kv_cache_usage_ratio',
+    unlessPageHas: 'vllm:kv_cache_usage_perc',
+  },
+  'sglang:token_usage': { family: 'motor:kv_cache_usage_ratio' },
+  npu_cache_usage_perc: { family: 'motor:kv_cache_usage_ratio' },
+  'vllm:prompt_tokens_total': { family: 'motor:prompt_tokens_total' },
+  'sglang:prompt_tokens_total': { family: 'motor:prompt_tokens_total' },
+  prompt_tokens_total: { family: 'motor:prompt_tokens_total' },
+  'vllm:generation_tokens_total': { family: 'motor:generation_tokens_total' },
+  'sglang:generation_tokens_total': { family: 'motor:generation_tokens_total' },
+  generation_tokens_total: { family: 'motor:generation_tokens_total' },
+  'vllm:request_success_total': { family: 'motor:requests_finished_total' },
+  request_success_total: {
+    family: 'motor:requests_finished_total',
+    addLabels: [['finished_reason', 'success']],
+  },
+  request_failed_total: {
+    family: 'motor:requests_finished_total',
+    addLabels: [['finished_reason', 'error']],
+  },
+  'vllm:num_preemptions_total': { family: 'motor:preemptions_total' },
+  num_preemptions_total: { family: 'motor:preemptions_total' },
+  'vllm:prefix_cache_queries_total': {
+    family: 'motor:prefix_cache_queries_total',
+  },
+  'vllm:prefix_cache_hits_total': { family: 'motor:prefix_cache_hits_total' },
+  'vllm:gpu_prefix_cache_queries_total': {
+    family: 'motor:prefix_cache_queries_total',
+    unlessPageHas: 'vllm:prefix_cache_queries_total',
+  },
+  'vllm:gpu_prefix_cache_hits_total': {
+    family: 'motor:prefix_cache_hits_total',
+    unlessPageHas: 'vllm:prefix_cache_hits_total',
+  },
+  'sglang:cache_hit_rate': { family: CANONICAL_PREFIX_HIT_RATIO },
+  'vllm:time_to_first_token_seconds': {
+    family: 'motor:time_to_first_token_seconds',
+  },
+  'sglang:time_to_first_token_seconds': {
+    family: 'motor:time_to_first_token_seconds',
+  },
+  time_to_first_token_seconds: { family: 'motor:time_to_first_token_seconds' },
+  'vllm:inter_token_latency_seconds': {
+    family: 'motor:inter_token_latency_seconds',
+  },
+  'vllm:time_per_output_token_seconds': {
+    family: 'motor:inter_token_latency_seconds',
+    unlessPageHas: 'vllm:inter_token_latency_seconds',
+  },
+  'sglang:time_per_output_token_seconds': {
+    family: 'motor:inter_token_latency_seconds',
+  },
+  time_per_output_token_seconds: {
+    family: 'motor:inter_token_latency_seconds',
+  },
+  'vllm:e2e_request_latency_seconds': {
+    family: 'motor:e2e_request_latency_seconds',
+  },
+  'sglang:e2e_request_latency_seconds': {
+    family: 'motor:e2e_request_latency_seconds',
+  },
+  e2e_request_latency_seconds: { family: 'motor:e2e_request_latency_seconds' },
+  'vllm:request_queue_time_seconds': {
+    family: 'motor:request_queue_time_seconds',
+  },
+};
+
 /** Help texts of the families the coordinator computes itself. */
 export const DERIVED_HELP: Readonly<Record<string, string>> = {
   [DERIVED_RUNNING_MAX]:
     'Largest vllm:num_requests_running among the merged endpoints.',
   [DERIVED_KV_USAGE_MAX]:
-    'Largest KV-cache usage (vllm:kv_cache_usage_perc or vllm:gpu_cache_usage_perc) among the merged endpoints.',
+    'Largest KV-cache usage (vllm:kv_cache_usage_perc or vllm:gpu_cache_usage_perc) among the merged endpoints; negative "disabled" values take no part.',
   [DERIVED_PREFIX_HIT_RATE]:
-    'Prefix cache hit rate: merged prefix cache hits / queries (cumulative), clamped to [0,1].',
+    'Prefix cache hit rate over the quantile window: Δhits / Δqueries of the merged counters; absent when there was no query.',
+  'motor:requests_running_max':
+    'Largest motor:requests_running among the merged engines (hotspot).',
+  'motor:kv_cache_usage_ratio_max':
+    'Largest KV-cache usage ratio among the merged engines (hotspot); negative "disabled" values take no part.',
 };
 
 /** Known types, used only when a page shows samples without a TYPE line. */
-function knownType(base: string, name: string): MetricType | undefined {
-  if (
-    DECODE_SCOPED.has(base) ||
-    PREFILL_SCOPED.has(base) ||
-    UNSCOPED_LATENCY.has(base)
-  ) {
-    return 'histogram';
-  }
+export function guessType(name: string): MetricType | undefined {
+  const rule = BASE_RULES[name.replace(ENGINE_PREFIX, '')];
+  if (rule?.type === 'histogram') return 'histogram';
   if (name.endsWith('_total')) return 'counter';
   return undefined;
 }
 
-export function guessType(name: string): MetricType | undefined {
-  return knownType(name.replace(ENGINE_PREFIX, ''), name);
-}
-
 export function semanticsFor(name: string, type: MetricType): FamilySemantics {
   const base = name.replace(ENGINE_PREFIX, '');
+  const rule = BASE_RULES[base];
+  const scope: RoleScope = rule && rule.type === type ? rule.scope : 'all';
+  const canonical = canonicalFeedFor(name, type);
   if (type === 'histogram' || type === 'summary') {
-    const latency =
-      type === 'histogram' &&
-      (DECODE_SCOPED.has(base) ||
-        PREFILL_SCOPED.has(base) ||
-        UNSCOPED_LATENCY.has(base));
-    const scope: RoleScope = DECODE_SCOPED.has(base)
-      ? 'decode'
-      : PREFILL_SCOPED.has(base)
-        ? 'prefill'
-        : 'none';
-    return { reduction: 'sum', scope, quantiles: latency };
+    return {
+      reduction: 'sum',
+      scope,
+      quantiles: type === 'histogram' && rule?.quantiles === true,
+      canonical,
+    };
   }
   const common = {
-    scope: 'none' as const,
+    scope,
     quantiles: false,
     maxInto: MAX_SOURCES[name],
     prefixCache: PREFIX_CACHE[name],
+    capacity: CAPACITY[name],
+    canonical,
     tokens:
-      base === 'prompt_tokens_total'
+      type === 'counter' && base === 'prompt_tokens_total'
         ? ('prompt' as const)
-        : base === 'generation_tokens_total'
+        : type === 'counter' && base === 'generation_tokens_total'
           ? ('generation' as const)
           : undefined,
   };
@@ -166,7 +461,23 @@ export function semanticsFor(name: string, type: MetricType): FamilySemantics {
   if (name.startsWith('process_') || name.startsWith('python_')) {
     return { ...common, reduction: 'sum' };
   }
-  if (MAX_GAUGES.has(name)) return { ...common, reduction: 'max' };
+  if (MAX_GAUGES.has(name) || base.startsWith('max_'))
+    return { ...common, reduction: 'first' };
   if (MEAN_PATTERN.test(base)) return { ...common, reduction: 'mean' };
   return { ...common, reduction: 'sum' };
+}
+
+function canonicalFeedFor(
+  name: string,
+  type: MetricType,
+): CanonicalFeed | undefined {
+  const feed = CANONICAL_SOURCES[name];
+  if (!feed) return undefined;
+  const target = CANONICAL_FAMILIES.find((f) => f.name === feed.family);
+  if (!target) return undefined;
+  const compatible =
+    target.type === 'histogram'
+      ? type === 'histogram'
+      : type === 'counter' || type === 'gauge' || type === 'untyped';
+  return compatible ? feed : undefined;
 }

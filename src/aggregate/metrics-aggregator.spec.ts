@@ -122,7 +122,15 @@ describe('MetricsAggregator: reductions', () => {
 
   it('sums counters and request gauges after dropping the engine label', () => {
     expect(num(full, 'vllm:num_requests_running{model_name="m"}')).toBe(8);
-    expect(num(full, 'vllm:prompt_tokens_total{model_name="m"}')).toBe(150);
+    // prompt tokens are prefill-scoped (S2): no decode instance feeds them in full…
+    expect(full.has('vllm:prompt_tokens_total{model_name="m"}')).toBe(false);
+    // …while the role view sums them unfiltered
+    expect(
+      num(
+        samples(snap, 'role'),
+        'vllm:prompt_tokens_total{role="decode",model_name="m"}',
+      ),
+    ).toBe(150);
   });
 
   it('averages cache usage and derives the maxima', () => {
@@ -252,6 +260,22 @@ describe('MetricsAggregator: reductions', () => {
 describe('MetricsAggregator: histograms and quantiles', () => {
   it('merges buckets per numeric le and derives quantiles like histogram_quantile', () => {
     const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    // the window's base: the same layouts with no observation yet, so Δ = the counts below
+    const zeros = (les: string[]) =>
+      ttftPage(
+        les.map((le): [string, number] => [le, 0]),
+        0,
+        0,
+      );
+    agg.ingest(
+      cycleOf(
+        [
+          okPage(A, zeros(['0.1', '0.5', '1.0', '+Inf']), -2999),
+          okPage(B, zeros(['0.10', '5e-1', '1', '+inf']), -2999),
+        ],
+        -2000,
+      ),
+    );
     const snap = agg.ingest(
       cycleOf(
         [
@@ -325,18 +349,48 @@ describe('MetricsAggregator: histograms and quantiles', () => {
     expect(
       num(full, 'vllm:time_to_first_token_seconds_mean{model_name="m"}'),
     ).toBeCloseTo(10 / 19, 12);
-    // each page's own quantiles in the dp view: A: rank 5 in (0.1, 0.5] holding 2..6
+    // the dp view shows each endpoint's raw buckets; its quantiles are PromQL's job there
     const dp = samples(snap, 'dp');
     expect(
       num(
         dp,
-        'vllm:time_to_first_token_seconds_p50{quantile="0.5",dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",model_name="m"}',
+        'vllm:time_to_first_token_seconds_bucket{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",le="0.5",model_name="m"}',
       ),
-    ).toBeCloseTo(0.1 + 0.4 * (3 / 4), 12);
+    ).toBe(6);
+    expect([...dp.keys()].some((k) => k.includes('_p50'))).toBe(false);
   });
 
-  it('gives NaN quantiles without observations and keeps a truncated histogram', () => {
+  it('gives no quantile without observations in the window and keeps a truncated histogram', () => {
     const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const truncated = (c1: number, c2: number) =>
+      ttftPage(
+        [
+          ['0.1', c1],
+          ['0.5', c2],
+        ],
+        0,
+        0,
+      ).replace(/.*_count.*\n?/, '');
+    agg.ingest(
+      cycleOf(
+        [
+          okPage(
+            A,
+            ttftPage(
+              [
+                ['0.1', 0],
+                ['+Inf', 0],
+              ],
+              0,
+              0,
+            ),
+            -2999,
+          ),
+          okPage(P, truncated(0, 0), -2999),
+        ],
+        -2000,
+      ),
+    );
     const snap = agg.ingest(
       cycleOf(
         [
@@ -352,39 +406,31 @@ describe('MetricsAggregator: histograms and quantiles', () => {
             ),
             1,
           ),
-          okPage(
-            P,
-            ttftPage(
-              [
-                ['0.1', 1],
-                ['0.5', 2],
-              ],
-              0,
-              0,
-            ).replace(/.*_count.*\n?/, ''),
-            1,
-          ),
+          okPage(P, truncated(1, 2), 1),
         ],
         1000,
       ),
     );
     const role = samples(snap, 'role');
+    // S3: no observation in the window → absent, never 0 or NaN
     expect(
-      role.get(
+      role.has(
         'vllm:time_to_first_token_seconds_p50{quantile="0.5",role="decode",model_name="m"}',
       ),
-    ).toBe('NaN');
+    ).toBe(false);
     expect(
-      role.get(
+      role.has(
         'vllm:time_to_first_token_seconds_mean{role="decode",model_name="m"}',
       ),
-    ).toBe('NaN');
-    // no +Inf bucket → NaN, as PromQL; buckets are still shown
+    ).toBe(false);
+    const text = snap.render('role', undefined, 'prometheus').body.toString();
+    expect(text).toContain('# TYPE vllm:time_to_first_token_seconds_p50 gauge');
+    // no +Inf bucket: no quantile, as PromQL gives none; buckets are still shown
     expect(
-      role.get(
+      role.has(
         'vllm:time_to_first_token_seconds_p99{quantile="0.99",role="prefill",model_name="m"}',
       ),
-    ).toBe('NaN');
+    ).toBe(false);
     expect(
       num(
         role,
@@ -448,13 +494,21 @@ describe('MetricsAggregator: role scope', () => {
     ).toBe(1);
   });
 
-  it('does not filter when no instance of the scoped role is registered', () => {
+  it('never passes prefill TTFT off as the cluster’s, even with no decode instance', () => {
     const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
     const snap = agg.ingest(cycleOf([okPage(P, prefillTtft, 1)], 1000));
+    const full = samples(snap);
+    expect(
+      [...full.keys()].some((k) => k.startsWith('vllm:time_to_first_token')),
+    ).toBe(false);
+    // the family keeps its HELP/TYPE
+    expect(
+      snap.render('full', undefined, 'prometheus').body.toString(),
+    ).toContain('# TYPE vllm:time_to_first_token_seconds histogram');
     expect(
       num(
-        samples(snap),
-        'vllm:time_to_first_token_seconds_count{model_name="m"}',
+        samples(snap, 'role'),
+        'vllm:time_to_first_token_seconds_count{role="prefill",model_name="m"}',
       ),
     ).toBe(20);
   });
@@ -515,8 +569,13 @@ describe('MetricsAggregator: staleness', () => {
       ),
     );
     const f2 = samples(s2);
+    const prompt = (snap: MetricsSnapshot) =>
+      num(
+        samples(snap, 'role'),
+        'vllm:prompt_tokens_total{role="decode",model_name="m"}',
+      );
     expect(num(f2, 'vllm:num_requests_running{model_name="m"}')).toBe(8);
-    expect(num(f2, 'vllm:prompt_tokens_total{model_name="m"}')).toBe(160);
+    expect(prompt(s2)).toBe(160);
     expect(num(f2, 'motor:endpoints_scraped')).toBe(1);
     expect(num(f2, 'motor:endpoints_configured')).toBe(2);
     expect(s2.endpoints[1]).toEqual({
@@ -551,7 +610,7 @@ describe('MetricsAggregator: staleness', () => {
     );
     const f3 = samples(s3);
     expect(num(f3, 'vllm:num_requests_running{model_name="m"}')).toBe(3); // gone, not zeroed
-    expect(num(f3, 'vllm:prompt_tokens_total{model_name="m"}')).toBe(170); // counters stay monotonic
+    expect(prompt(s3)).toBe(170); // B left: its 50 stays in the sum
     expect(s3.endpoints[1]).toMatchObject({
       up: false,
       stale: true,
@@ -570,7 +629,7 @@ describe('MetricsAggregator: staleness', () => {
       ),
     ).toBe(1);
 
-    // back: resumes without a jump or a drop
+    // back: B joins anew at 0 (S1): no jump for what it did while it was away
     const s4 = agg.ingest(
       cycleOf(
         [
@@ -580,9 +639,17 @@ describe('MetricsAggregator: staleness', () => {
         10000,
       ),
     );
-    expect(num(samples(s4), 'vllm:prompt_tokens_total{model_name="m"}')).toBe(
-      200,
+    expect(prompt(s4)).toBe(180); // 130 + 50 (frozen) + 0
+    const s5 = agg.ingest(
+      cycleOf(
+        [
+          okPage(A, vllmPage({ running: 3, prompt: 131 }), 13000),
+          okPage(B, vllmPage({ running: 5, prompt: 75 }), 13000),
+        ],
+        13000,
+      ),
     );
+    expect(prompt(s5)).toBe(186); // + 1 (A) + 5 (B)
   });
 
   it('treats an answer without any parsable sample as a failure', () => {
@@ -625,9 +692,12 @@ describe('MetricsAggregator: monotonic cluster counters', () => {
         2000,
       ),
     );
-    expect(num(samples(s2), 'vllm:prompt_tokens_total{model_name="m"}')).toBe(
-      170,
-    );
+    const prompt = (snap: MetricsSnapshot) =>
+      num(
+        samples(snap, 'role'),
+        'vllm:prompt_tokens_total{role="decode",model_name="m"}',
+      );
+    expect(prompt(s2)).toBe(170);
     expect(
       num(
         samples(s2, 'instance'),
@@ -649,14 +719,15 @@ describe('MetricsAggregator: monotonic cluster counters', () => {
         3000,
       ),
     );
-    expect(num(samples(s3), 'vllm:prompt_tokens_total{model_name="m"}')).toBe(
-      175,
-    );
+    expect(prompt(s3)).toBe(175);
   });
 
-  it('keeps the full view counter when an instance leaves, and forgets label sets with no live source', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+  it('keeps a counter when an instance leaves, frozen until stale_after, then forgets it', () => {
+    const agg = new MetricsAggregator({ staleAfterMs: 5_000 });
     const other = vllmPage({ prompt: 7, model: 'other' });
+    const role = (snap: MetricsSnapshot) => samples(snap, 'role');
+    const key = (model: string) =>
+      `vllm:prompt_tokens_total{role="decode",model_name="${model}"}`;
     const s1 = agg.ingest(
       cycleOf(
         [
@@ -666,35 +737,35 @@ describe('MetricsAggregator: monotonic cluster counters', () => {
         1000,
       ),
     );
-    expect(
-      num(samples(s1), 'vllm:prompt_tokens_total{model_name="other"}'),
-    ).toBe(7);
+    expect(num(role(s1), key('other'))).toBe(7);
     const s2 = agg.ingest(
       cycleOf([okPage(A, vllmPage({ prompt: 101 }), 2000)], 2000),
     );
-    const full = samples(s2);
-    expect(num(full, 'vllm:prompt_tokens_total{model_name="m"}')).toBe(151);
-    expect(full.has('vllm:prompt_tokens_total{model_name="other"}')).toBe(
-      false,
-    );
+    // B's 50 stays in the sum; its own label set is shown frozen (no live source)
+    expect(num(role(s2), key('m'))).toBe(151);
+    expect(num(role(s2), key('other'))).toBe(7);
+    // instance 2's group keeps its frozen counters too
     expect(
       num(
-        samples(s2, 'role'),
-        'vllm:prompt_tokens_total{role="decode",model_name="m"}',
+        samples(s2, 'instance'),
+        'vllm:prompt_tokens_total{instance_id="2",role="decode",model_name="other"}',
       ),
-    ).toBe(151);
-    expect(
-      [...samples(s2, 'instance').keys()].some((k) =>
-        k.includes('instance_id="2"'),
-      ),
-    ).toBe(false);
-    // the baseline lives on with the label set
+    ).toBe(7);
     const s3 = agg.ingest(
       cycleOf([okPage(A, vllmPage({ prompt: 105 }), 3000)], 3000),
     );
-    expect(num(samples(s3), 'vllm:prompt_tokens_total{model_name="m"}')).toBe(
-      155,
+    expect(num(role(s3), key('m'))).toBe(155);
+    // 5 s after its last live source the frozen series is gone, and so is instance 2
+    const s4 = agg.ingest(
+      cycleOf([okPage(A, vllmPage({ prompt: 106 }), 7500)], 7500),
     );
+    expect(role(s4).has(key('other'))).toBe(false);
+    expect(num(role(s4), key('m'))).toBe(156);
+    expect(
+      [...samples(s4, 'instance').keys()].some((k) =>
+        k.includes('instance_id="2"'),
+      ),
+    ).toBe(false);
   });
 
   it('keeps histogram buckets monotonic when an endpoint restarts and another leaves', () => {
@@ -782,11 +853,8 @@ describe('MetricsAggregator: labels, values and families', () => {
     const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
     const snap = agg.ingest(cycleOf([okPage(A, sglang, 1)], 1000));
     expect(
-      num(
-        samples(snap),
-        'sglang:num_running_reqs{dp_rank="3",model_name="m",role="x"}',
-      ),
-    ).toBe(4);
+      num(samples(snap), 'sglang:num_running_reqs{model_name="m",role="x"}'),
+    ).toBe(4); // dp_rank is a rank label (R1): merged views drop it
     expect(
       num(
         samples(snap, 'dp'),
@@ -796,7 +864,7 @@ describe('MetricsAggregator: labels, values and families', () => {
     expect(
       num(
         samples(snap, 'role'),
-        'sglang:num_running_reqs{role="decode",dp_rank="3",model_name="m",exported_role="x"}',
+        'sglang:num_running_reqs{role="decode",model_name="m",exported_role="x"}',
       ),
     ).toBe(4);
   });
@@ -887,65 +955,98 @@ describe('MetricsAggregator: labels, values and families', () => {
 });
 
 describe('MetricsAggregator: derived metrics', () => {
-  it('computes the prefix cache hit rate from V1 counters, V0 as a fallback, clamped', () => {
+  it('computes the prefix cache hit rate over the window from V1 counters, V0 as a fallback, clamped', () => {
     const v1 = (h: number, q: number) =>
       `# TYPE vllm:prefix_cache_hits_total counter\nvllm:prefix_cache_hits_total{model_name="m"} ${h}\n# TYPE vllm:prefix_cache_queries_total counter\nvllm:prefix_cache_queries_total{model_name="m"} ${q}\n`;
     const v0 = (h: number, q: number) =>
       `# TYPE vllm:gpu_prefix_cache_hits_total counter\nvllm:gpu_prefix_cache_hits_total{model_name="v0"} ${h}\n# TYPE vllm:gpu_prefix_cache_queries_total counter\nvllm:gpu_prefix_cache_queries_total{model_name="v0"} ${q}\n`;
+    const U1 = endpointRef(5, 'union', '10.0.0.5', 0);
+    const U2 = endpointRef(6, 'union', '10.0.0.6', 0);
     const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
-    const snap = agg.ingest(
+    const first = agg.ingest(
       cycleOf(
         [
-          okPage(A, v1(30, 100) + v0(9, 0), 1),
-          okPage(B, v1(0, 20), 1),
+          okPage(U1, v1(10, 40), 1),
+          okPage(U2, v1(0, 0), 1),
           okPage(P, v0(5, 4), 1),
+          okPage(B, v1(0, 5), 1),
         ],
         1000,
       ),
     );
+    // no increase yet: absent, never 0 or NaN
+    expect([...samples(first).keys()].some((k) => k.includes('hit_rat'))).toBe(
+      false,
+    );
+    const snap = agg.ingest(
+      cycleOf(
+        [
+          okPage(U1, v1(30, 100), 1),
+          okPage(U2, v1(0, 20), 1),
+          okPage(P, v0(20, 10), 1),
+          okPage(B, v1(0, 5), 1),
+        ],
+        4000,
+      ),
+    );
     const full = samples(snap);
+    // Δhits 20 / Δqueries (60 + 20); the decode endpoint B is out of scope
     expect(num(full, 'vllm:prefix_cache_hit_rate{model_name="m"}')).toBeCloseTo(
       0.25,
       12,
     );
-    expect(num(full, 'vllm:prefix_cache_hit_rate{model_name="v0"}')).toBe(1); // 14/4 clamped
+    expect(num(full, 'vllm:prefix_cache_hit_rate{model_name="v0"}')).toBe(1); // 15/6 clamped
+    // canonical: both layouts feed one ratio (no registry model here): 35 / 86
+    expect(num(full, 'motor:prefix_cache_hit_ratio')).toBeCloseTo(35 / 86, 12);
     const role = samples(snap, 'role');
-    // no query yet on the decode side: 0, not NaN
+    // no query in the window on the decode side: absent
     expect(
-      num(role, 'vllm:prefix_cache_hit_rate{role="decode",model_name="v0"}'),
-    ).toBe(0);
+      role.has('vllm:prefix_cache_hit_rate{role="decode",model_name="m"}'),
+    ).toBe(false);
   });
 
-  it('rates the merged token counters between the last two cycles', () => {
+  it('rates the token counters over the window, by registry model, from the scoped sources', () => {
     const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
     const gen = (n: number) =>
       `# TYPE sglang:generation_tokens_total counter\nsglang:generation_tokens_total ${n}\n`;
+    const U1 = endpointRef(5, 'union', '10.0.0.5', 0, 'qwen');
+    const U2 = endpointRef(6, 'union', '10.0.0.6', 0, 'qwen');
+    const D = endpointRef(7, 'decode', '10.0.0.7', 0, 'qwen');
     const s1 = agg.ingest(
       cycleOf(
         [
-          okPage(A, vllmPage({ prompt: 100 }) + gen(10), 1),
-          okPage(B, vllmPage({ prompt: 0 }), 1),
+          okPage(U1, vllmPage({ prompt: 100 }) + gen(10), 1),
+          okPage(U2, vllmPage({ prompt: 0 }), 1),
+          okPage(D, vllmPage({ prompt: 5000 }), 1),
         ],
         3000,
       ),
     );
-    expect(num(samples(s1), 'motor:prompt_tokens_per_second')).toBe(0);
+    expect(
+      num(samples(s1), 'motor:prompt_tokens_per_second{model_name="qwen"}'),
+    ).toBe(0);
     const s2 = agg.ingest(
       cycleOf(
         [
-          okPage(A, vllmPage({ prompt: 400 }) + gen(40), 1),
-          okPage(B, vllmPage({ prompt: 300 }), 1),
+          okPage(U1, vllmPage({ prompt: 400 }) + gen(40), 1),
+          okPage(U2, vllmPage({ prompt: 300 }), 1),
+          okPage(D, vllmPage({ prompt: 9000 }), 1),
         ],
         6000,
       ),
     );
     const full = samples(s2);
-    expect(num(full, 'motor:prompt_tokens_per_second')).toBe(200); // (700 - 100) / 3 s
-    expect(num(full, 'motor:generation_tokens_per_second')).toBe(10);
+    // (300 + 300) / 3 s: the decode instance's prompt tokens are not the cluster's
+    expect(num(full, 'motor:prompt_tokens_per_second{model_name="qwen"}')).toBe(
+      200,
+    );
+    expect(
+      num(full, 'motor:generation_tokens_per_second{model_name="qwen"}'),
+    ).toBe(10);
     expect(
       num(
         samples(s2, 'instance'),
-        'motor:prompt_tokens_per_second{instance_id="2",role="decode"}',
+        'motor:prompt_tokens_per_second{instance_id="6",role="union",model_name="qwen"}',
       ),
     ).toBe(100);
   });
@@ -1095,9 +1196,16 @@ describe('MetricsAggregator: pages as they arrive, dp on first render', () => {
     ).toBe(5);
   });
 
-  it('rates dp token counters over the last cycle even when dp was not rendered before', () => {
-    const lazy = new MetricsAggregator({ staleAfterMs: 60_000 });
-    const eager = new MetricsAggregator({ staleAfterMs: 60_000 });
+  it('rates dp token counters over the window even when dp was not rendered before', () => {
+    // a 3 s window: each rate spans exactly the last cycle
+    const lazy = new MetricsAggregator({
+      staleAfterMs: 60_000,
+      windowMs: 3000,
+    });
+    const eager = new MetricsAggregator({
+      staleAfterMs: 60_000,
+      windowMs: 3000,
+    });
     let last: MetricsSnapshot | undefined;
     for (const [k, at] of [3000, 6000, 9000].entries()) {
       const cycle = cycleOf(pagesAt([100, 400, 1300][k]!, at - 10), at);

@@ -15,6 +15,7 @@ import {
   SnapshotSupersededError,
   type MetricsSnapshot,
 } from './metrics-snapshot.js';
+import { QuantileWindow } from './quantile-window.js';
 import {
   FLAG_COUNTER,
   FLAG_SCOPE_DECODE,
@@ -26,10 +27,10 @@ import {
 import {
   ViewBuilder,
   ViewMemory,
-  advanceRates,
   type BuildContext,
   type GroupSpec,
   type SourceState,
+  type TokenRates,
 } from './view-builder.js';
 
 export type { MetricsSnapshot } from './metrics-snapshot.js';
@@ -37,7 +38,20 @@ export type { MetricsSnapshot } from './metrics-snapshot.js';
 export interface AggregatorOptions {
   /** A failed endpoint keeps contributing its last good samples for this long. */
   staleAfterMs: number;
+  /** S3 quantile window (ms); default 60 s. */
+  windowMs?: number;
+  /** R1 rank labels removed before merging; default `engine`, `dp_rank`, `tp_rank`, `pp_rank`, `pid`. */
+  rankLabels?: readonly string[];
 }
+
+const DEFAULT_WINDOW_MS = 60_000;
+
+/** S2: what each role may not feed in the `full` view (union instances feed every scope). */
+const SCOPE_SKIP: Readonly<Record<Role, number>> = {
+  prefill: FLAG_SCOPE_DECODE,
+  decode: FLAG_SCOPE_PREFILL,
+  union: 0,
+};
 
 const MERGED_VIEWS = ['full', 'role', 'instance', 'node'] as const;
 type MergedView = (typeof MERGED_VIEWS)[number];
@@ -54,6 +68,35 @@ function groupKey(view: MergedView | 'dp', ref: EndpointRef): string {
       return `${ref.podIp}|${ref.role}`;
     case 'dp':
       return ref.key;
+  }
+}
+
+/** The labels a merged view's group injects, and its role (role view only). */
+function groupLabels(
+  view: MergedView,
+  ref: EndpointRef,
+): { labels: LabelPair[]; role: Role | undefined } {
+  switch (view) {
+    case 'full':
+      return { labels: [], role: undefined };
+    case 'role':
+      return { labels: [['role', ref.role]], role: ref.role };
+    case 'instance':
+      return {
+        labels: [
+          ['instance_id', String(ref.instanceId)],
+          ['role', ref.role],
+        ],
+        role: undefined,
+      };
+    case 'node':
+      return {
+        labels: [
+          ['pod_ip', ref.podIp],
+          ['role', ref.role],
+        ],
+        role: undefined,
+      };
   }
 }
 
@@ -90,8 +133,8 @@ const ROLE_RANK: Readonly<Record<Role, number>> = {
  * - `motor:active_*_workers` are cluster facts, printed once without labels in every view.
  */
 export class MetricsAggregator {
-  private readonly catalog = new SeriesCatalog();
-  private readonly ingestor = new PageIngestor(this.catalog);
+  private readonly catalog: SeriesCatalog;
+  private readonly ingestor: PageIngestor;
   private readonly builder = new ViewBuilder();
   private readonly endpoints = new Map<string, EndpointState>();
   private readonly memory: Record<ViewType, ViewMemory> = {
@@ -103,17 +146,25 @@ export class MetricsAggregator {
   };
   /** The cycle being ingested: endpoint key → its state and its place in the target list. */
   private open = new Map<string, { st: EndpointState; index: number }>();
+  /** Per endpoint of the `dp` view: its token totals over the quantile window. */
+  private readonly dpWindows = new Map<string, QuantileWindow>();
   /** Cycles finished: a lazily built view of an older one can no longer be built. */
   private finished = 0;
-  /** The role-scope masks the previous cycle merged the full view with. */
-  private skipMask: Record<Role, number> = { prefill: 0, decode: 0, union: 0 };
+  private readonly windowMs: number;
+  /** When the page being ingested came: the time a parked counter folds at. */
+  private foldAt = 0;
   private readonly fold = (
     ref: EndpointRef,
     sid: number,
+    canon: number,
     value: number,
-  ): void => this.foldIntoBaselines(ref, sid, value);
+  ): void => this.foldIntoBaselines(ref, sid, canon, value, this.foldAt);
 
-  constructor(private readonly opts: AggregatorOptions) {}
+  constructor(private readonly opts: AggregatorOptions) {
+    this.catalog = new SeriesCatalog({ rankLabels: opts.rankLabels });
+    this.ingestor = new PageIngestor(this.catalog);
+    this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
+  }
 
   /** A whole cycle at once: `beginCycle`, every page, `finishCycle`. */
   ingest(cycle: CycleInput): MetricsSnapshot {
@@ -135,19 +186,23 @@ export class MetricsAggregator {
   ingestPage(page: PageResult, index: number): void {
     const ref = page.endpoint;
     if (this.open.has(ref.key)) return; // one result per endpoint: the first wins
+    const model = this.catalog.model(ref.modelName ?? '');
     let st = this.endpoints.get(ref.key);
-    if (st && st.ref.role !== ref.role) {
-      this.retire(st);
+    if (st && (st.ref.role !== ref.role || st.model !== model)) {
+      // Another role (or model) is another source: it leaves its series and joins others (S1, S2).
+      this.retire(st, page.at);
       st = undefined;
     }
     if (!st) {
-      st = new EndpointState(ref);
+      st = new EndpointState(ref, model);
       this.endpoints.set(ref.key, st);
     }
     this.open.set(ref.key, { st, index });
     st.ref = ref;
     st.lastAt = page.at;
+    st.ingested = false;
     if (page.status === 'ok' && typeof page.body === 'string') {
+      this.foldAt = page.at;
       const stats = this.ingestor.ingest(
         st,
         page.body,
@@ -157,6 +212,7 @@ export class MetricsAggregator {
       );
       st.badLines = stats.badLines;
       if (stats.samples > 0) {
+        st.ingested = true;
         st.up = true;
         st.lastSuccessAt = page.at;
         st.lastError = null;
@@ -179,26 +235,26 @@ export class MetricsAggregator {
       .sort((a, b) => a.index - b.index)
       .map((e) => e.st);
     for (const st of order) {
-      st.stale =
+      const stale =
         st.lastSuccessAt !== null &&
         cycle.finishedAt - st.lastSuccessAt > staleAfterMs;
+      // A stale endpoint leaves (S6 → S1); when it answers again it joins anew.
+      if (stale && !st.stale) this.retire(st, cycle.finishedAt);
+      st.stale = stale;
     }
     for (const [key, st] of this.endpoints) {
       if (open.has(key)) continue;
-      this.retire(st);
+      this.retire(st, cycle.finishedAt);
       this.endpoints.delete(key);
+      this.dpWindows.delete(key);
     }
 
-    const skipMask = scopeMasks(cycle.instances);
-    const ctx: BuildContext = {
-      catalog: this.catalog,
-      startedAt: cycle.startedAt,
-      finishedAt: cycle.finishedAt,
-      skipMask,
-      workers: activeWorkers(cycle.instances),
-    };
+    // An emptied registry is a fresh start: no frozen series outlive every instance.
+    if (this.endpoints.size === 0 && cycle.instances.length === 0)
+      for (const view of Object.values(this.memory)) view.groups.clear();
+
+    const ctx = this.context(cycle, cycle.instances);
     const views = this.buildViews(order, ctx, this.memory);
-    this.skipMask = skipMask;
     const endpoints: EndpointScrapeStatus[] = order.map((st) => ({
       key: st.ref.key,
       up: st.up,
@@ -215,14 +271,42 @@ export class MetricsAggregator {
     );
   }
 
-  emptySnapshot(now: number): MetricsSnapshot {
-    const ctx: BuildContext = {
+  private context(
+    cycle: Omit<CycleInput, 'pages' | 'instances'>,
+    instances: readonly InstanceRef[],
+  ): BuildContext {
+    return {
       catalog: this.catalog,
-      startedAt: now,
-      finishedAt: now,
-      skipMask: { prefill: 0, decode: 0, union: 0 },
-      workers: { prefill: 0, decode: 0, union: 0 },
+      startedAt: cycle.startedAt,
+      finishedAt: cycle.finishedAt,
+      staleAfterMs: this.opts.staleAfterMs,
+      windowMs: this.windowMs,
+      skipMask: SCOPE_SKIP,
+      workers: this.activeWorkers(instances),
+      pd: { prefillE2e: new Map(), decodeTtft: new Map() },
     };
+  }
+
+  /** Registered, not paused instances per role, one entry per registered model (S5). */
+  private activeWorkers(
+    instances: readonly InstanceRef[],
+  ): Map<number, Record<Role, number>> {
+    const byModel = new Map<number, Record<Role, number>>();
+    for (const i of instances) {
+      const model = this.catalog.model(i.modelName ?? '');
+      let w = byModel.get(model);
+      if (!w) byModel.set(model, (w = { prefill: 0, decode: 0, union: 0 }));
+      if (!i.paused) w[i.role]++;
+    }
+    return new Map(
+      [...byModel].sort((a, b) =>
+        this.catalog.models[a[0]]! < this.catalog.models[b[0]]! ? -1 : 1,
+      ),
+    );
+  }
+
+  emptySnapshot(now: number): MetricsSnapshot {
+    const ctx = this.context({ startedAt: now, finishedAt: now }, []);
     const scratch: Record<ViewType, ViewMemory> = {
       full: new ViewMemory(),
       role: new ViewMemory(),
@@ -251,12 +335,14 @@ export class MetricsAggregator {
     memory: Record<ViewType, ViewMemory>,
   ): Record<ViewType, ViewOutput | (() => ViewOutput)> {
     const specs = groupSpecs(order);
-    const dpSpecs = this.captureDp(specs.dp, ctx, memory.dp);
+    const dpSpecs = this.captureDp(specs.dp, ctx);
     const seq = ++this.finished;
     let dp: ViewOutput | undefined;
+    // `role` first: the full view's PD TTFT estimate reads its prefill and decode groups.
+    const role = this.builder.build('role', specs.role, ctx, memory.role);
     return {
       full: this.builder.build('full', specs.full, ctx, memory.full),
-      role: this.builder.build('role', specs.role, ctx, memory.role),
+      role,
       instance: this.builder.build(
         'instance',
         specs.instance,
@@ -277,24 +363,49 @@ export class MetricsAggregator {
   private captureDp(
     specs: readonly GroupSpec[],
     ctx: BuildContext,
-    memory: ViewMemory,
   ): GroupSpec[] {
-    const { sidDpMid, midFlags } = this.catalog;
+    const { midFlags } = this.catalog;
     const out: GroupSpec[] = [];
     for (const spec of specs) {
-      const st = spec.endpoints[0]!;
+      const st = spec.endpoints[0] as EndpointState;
       const c = st.cur;
       let prompt = 0;
       let generation = 0;
+      let tokens = false;
       if (!st.stale) {
         for (let i = 0; i < c.n; i++) {
           if (c.parked[i] === 1) continue;
-          const mid = sidDpMid[c.sids[i]!]!;
-          if (mid < 0) continue;
-          const f = midFlags[mid]!;
-          if (f & MID_PROMPT_TOKENS) prompt += c.raw[i]!;
-          if (f & MID_GENERATION_TOKENS) generation += c.raw[i]!;
+          const cm = c.canon[i]!;
+          if (cm < 0) continue;
+          const f = midFlags[cm]!;
+          if (f & MID_PROMPT_TOKENS) prompt += c.raw[i]! + c.off[i]!;
+          else if (f & MID_GENERATION_TOKENS)
+            generation += c.raw[i]! + c.off[i]!;
+          else continue;
+          tokens = true;
         }
+      }
+      const rates = new Map<number, TokenRates>();
+      if (tokens) {
+        let window = this.dpWindows.get(spec.key);
+        if (!window) {
+          window = new QuantileWindow(this.windowMs);
+          this.dpWindows.set(spec.key, window);
+        }
+        const base = window.advance(
+          ctx.finishedAt,
+          Int32Array.of(0, 1),
+          Float64Array.of(prompt, generation),
+        );
+        const seconds = base ? (ctx.finishedAt - base.at) / 1000 : 0;
+        const rate = (mid: number, cur: number): number =>
+          base && seconds > 0
+            ? Math.max(0, cur - base.old(mid, cur)) / seconds
+            : 0;
+        rates.set(st.model, {
+          prompt: rate(0, prompt),
+          generation: rate(1, generation),
+        });
       }
       const source: SourceState = {
         ref: st.ref,
@@ -305,86 +416,60 @@ export class MetricsAggregator {
           off: c.off,
           parked: c.parked,
           declared: c.declared,
+          canon: c.canon,
+          fresh: c.fresh,
+          weight: c.weight,
+          since: c.since,
         },
         stale: st.stale,
         up: st.up,
+        ingested: st.ingested,
         lastAt: st.lastAt,
         lastSuccessAt: st.lastSuccessAt,
       };
-      out.push({
-        ...spec,
-        endpoints: [source],
-        rates: advanceRates(
-          memory,
-          spec.key,
-          prompt,
-          generation,
-          ctx.finishedAt,
-        ),
-      });
+      out.push({ ...spec, endpoints: [source], rates });
     }
-    const keys = new Set(specs.map((s) => s.key));
-    for (const key of memory.rates.keys())
-      if (!keys.has(key)) memory.rates.delete(key);
     return out;
   }
 
-  /** An endpoint leaves (unregistered, or its role changed): its counters become baselines. */
-  private retire(st: EndpointState): void {
+  /** An endpoint leaves (unregistered, stale, or another role): its counters stay in the views' bases. */
+  private retire(st: EndpointState, now: number): void {
     const c = st.cur;
     const flags = this.catalog.sidFlags;
     for (let i = 0; i < c.n; i++) {
       const sid = c.sids[i]!;
       if (flags[sid]! & FLAG_COUNTER)
-        this.foldIntoBaselines(st.ref, sid, c.raw[i]! + c.off[i]!);
+        this.foldIntoBaselines(
+          st.ref,
+          sid,
+          c.canon[i]!,
+          c.raw[i]! + c.off[i]!,
+          now,
+        );
     }
     c.n = 0;
+    c.nLines = 0;
   }
 
   private foldIntoBaselines(
     ref: EndpointRef,
     sid: number,
+    canon: number,
     value: number,
+    now: number,
   ): void {
     if (Number.isNaN(value)) return;
     const mid = this.catalog.sidMid[sid]!;
-    if (mid < 0) return;
-    const skipFull =
-      (this.catalog.sidFlags[sid]! & this.skipMask[ref.role]) !== 0;
+    const skipFull = (this.catalog.sidFlags[sid]! & SCOPE_SKIP[ref.role]) !== 0;
     for (const view of MERGED_VIEWS) {
       if (view === 'full' && skipFull) continue;
       const key = groupKey(view, ref);
-      const baselines = this.memory[view].baselines;
-      let b = baselines.get(key);
-      if (!b) {
-        b = new Map();
-        baselines.set(key, b);
-      }
-      b.set(mid, (b.get(mid) ?? 0) + value);
+      const { labels, role } = groupLabels(view, ref);
+      const memory = this.memory[view];
+      if (mid >= 0) memory.fold(key, labels, role, mid, value, now);
+      if (canon >= 0) memory.fold(key, labels, role, canon, value, now);
     }
   }
-}
-
-function scopeMasks(instances: readonly InstanceRef[]): Record<Role, number> {
-  const decodeSide = instances.some(
-    (i) => i.role === 'decode' || i.role === 'union',
-  );
-  const prefillSide = instances.some(
-    (i) => i.role === 'prefill' || i.role === 'union',
-  );
-  return {
-    prefill: decodeSide ? FLAG_SCOPE_DECODE : 0,
-    decode: prefillSide ? FLAG_SCOPE_PREFILL : 0,
-    union: 0,
-  };
-}
-
-function activeWorkers(
-  instances: readonly InstanceRef[],
-): Record<Role, number> {
-  const workers: Record<Role, number> = { prefill: 0, decode: 0, union: 0 };
-  for (const i of instances) if (!i.paused) workers[i.role]++;
-  return workers;
 }
 
 function groupSpecs(

@@ -2,15 +2,18 @@ import type { MetricType } from '../parse/exposition-parser.js';
 import { parseSeriesText, type LabelPair } from '../parse/label-block.js';
 import { formatNumber, parseNumber } from '../parse/parse-number.js';
 import {
+  CANONICAL_FAMILIES,
+  CANONICAL_PREFIX_HIT_RATIO,
+  DEFAULT_RANK_LABELS,
   DERIVED_HELP,
   DERIVED_PREFIX_HIT_RATE,
   MEAN_SUFFIX,
   QUANTILES,
   guessType,
   semanticsFor,
+  type CanonicalFamily,
   type FamilySemantics,
   type PrefixCachePart,
-  type TokenKind,
 } from './metric-semantics.js';
 
 /**
@@ -18,9 +21,13 @@ import {
  * - a *family* per metric name (type, help, semantics);
  * - a *sid* per distinct series text as written on the wire (`name{labels}`), resolved
  *   once into the merged series it feeds (the hot path is one Map lookup per sample);
- * - a *mid* per merged series: family + sample name + canonical (sorted) labels. The
- *   `engine` label is dropped for merged views and kept for the `dp` view, so a page
- *   with an `engine` label yields two mids per series; `le` is normalized numerically.
+ * - a *mid* per merged series: family + sample name + canonical (sorted) labels. Rank
+ *   labels (R1: `engine`, `dp_rank`, … ) are dropped for merged views and kept for the
+ *   `dp` view, so a page with rank labels yields two mids per series; `le` is
+ *   normalized numerically;
+ * - a *canonical template* per series that also feeds a `motor:` family (§3.2): its
+ *   labels without rank labels and without the engine's `model_name`/`name`; the
+ *   canonical mid is the template plus the registry's `model_name` of the endpoint.
  * Descriptors are append-only, so an older snapshot can keep reading them.
  */
 
@@ -55,6 +62,10 @@ export const MID_PROMPT_TOKENS = 1;
 export const MID_GENERATION_TOKENS = 2;
 /** A bucket, `_sum` or `_count` of a histogram with quantile gauges. */
 export const MID_QUANTILE_SOURCE = 4;
+/** Counter-like (S1 accounting): counter, bucket, `_sum`, `_count`. */
+export const MID_COUNTER = 8;
+/** Read through the quantile window (S3): quantile sources, prefix-cache parts, tokens. */
+export const MID_WINDOWED = 16;
 
 export const SID_INVALID = -1;
 export const SID_DROPPED = -2;
@@ -91,6 +102,8 @@ export interface Family {
   maxFamily: Family | undefined;
   /** `# TYPE x counter` written with `x_total` samples: the family that took them. */
   alias: Family | undefined;
+  /** The canonical `motor:` family this engine family feeds (§3.2). */
+  canonical: Family | undefined;
 }
 
 export interface HistGroup {
@@ -104,6 +117,10 @@ export interface HistGroup {
   readonly quantiles: Series[];
   /** p50, p95, p99, mean series (may hold undefined when a name was taken). */
   readonly derived: (Series | undefined)[];
+  /** `buckets` is sorted by bound (sorting is deferred: a page may add thousands at once). */
+  sorted: boolean;
+  /** The `+Inf` bucket, once seen: the count of sources every other bucket must match (S4). */
+  inf: Series | undefined;
   /** Rendering caches, per view index. */
   readonly viewLabels: (readonly LabelPair[] | undefined)[];
   readonly viewJson: (string | undefined)[];
@@ -157,6 +174,22 @@ export interface PrefixPair {
   readonly rate: number;
 }
 
+/** A series that also feeds a canonical family, before the registry's `model_name` is added. */
+export interface CanonicalTemplate {
+  readonly family: Family;
+  readonly name: string;
+  readonly labels: readonly LabelPair[];
+  readonly kind: number;
+  readonly bound: number;
+  /** A family whose presence on the same page disables this feed (a deprecated alias). */
+  readonly unlessPageHas: string | undefined;
+}
+
+export interface CatalogOptions {
+  /** R1 rank labels, removed before merging. */
+  readonly rankLabels?: readonly string[];
+}
+
 export const MOTOR = {
   configured: 'motor:endpoints_configured',
   scraped: 'motor:endpoints_scraped',
@@ -168,6 +201,8 @@ export const MOTOR = {
   unionWorkers: 'motor:active_union_workers',
   promptRate: 'motor:prompt_tokens_per_second',
   generationRate: 'motor:generation_tokens_per_second',
+  layoutMismatch: 'motor:histogram_layout_mismatch',
+  pdTtft: 'motor:pd_time_to_first_token_mean_seconds',
 } as const;
 export type MotorMetric = keyof typeof MOTOR;
 
@@ -184,9 +219,13 @@ const MOTOR_HELP: Record<MotorMetric, string> = {
   decodeWorkers: 'Registered, not paused decode instances.',
   unionWorkers: 'Registered, not paused union instances.',
   promptRate:
-    'Prompt tokens per second over the merged endpoints, between the last two cycles.',
+    'Prompt tokens per second (motor:prompt_tokens_total, prefill side in full) over the quantile window, by registry model.',
   generationRate:
-    'Generation tokens per second over the merged endpoints, between the last two cycles.',
+    'Generation tokens per second (motor:generation_tokens_total, decode side in full) over the quantile window, by registry model.',
+  layoutMismatch:
+    '1 for a histogram family whose sources had different bucket boundaries this cycle: only the shared boundaries were merged.',
+  pdTtft:
+    'Estimated time to first token a user sees in a PD cluster: windowed mean prefill e2e latency + windowed mean decode TTFT, by registry model.',
 };
 
 const HIST_SUFFIXES: readonly [string, number][] = [
@@ -211,58 +250,60 @@ export class SeriesCatalog {
   readonly families: Family[] = [];
   readonly series: Series[] = [];
   readonly histGroups: HistGroup[] = [];
-  /** Histogram groups with quantile gauges. */
-  readonly quantileGroups: HistGroup[] = [];
   readonly prefixPairs: PrefixPair[] = [];
-  readonly tokenFamilies: Record<TokenKind, Family[]> = {
-    prompt: [],
-    generation: [],
-  };
+  readonly templates: CanonicalTemplate[] = [];
+  /** Registry model names, interned: index → name. */
+  readonly models: string[] = [];
   readonly motor: Record<MotorMetric, number>;
+  readonly motorFamilies: Record<MotorMetric, Family>;
 
+  private readonly rankLabels: ReadonlySet<string>;
   private readonly familyByName = new Map<string, Family>();
   private readonly seriesByKey = new Map<string, number>();
   private readonly histByKey = new Map<string, HistGroup>();
   private readonly prefixByKey = new Map<string, PrefixPair>();
   private readonly sidByText = new Map<string, number>();
+  private readonly templateByKey = new Map<string, number>();
+  private readonly canonicalByKey = new Map<number, number>();
+  private readonly modelIndex = new Map<string, number>();
+  private readonly labeledMotor = new Map<string, number>();
 
-  /** Per sid: merged mid (-1: not in merged views), dp mid, derived max mids, flags. */
+  /** Per sid: merged mid (-1: not in merged views), dp mid, canonical template (-1), flags. */
   sidMid = new Int32Array(1024);
   sidDpMid = new Int32Array(1024);
-  sidMaxMid = new Int32Array(1024);
-  sidDpMaxMid = new Int32Array(1024);
+  sidTemplate = new Int32Array(1024);
   sidFlags = new Uint8Array(1024);
   /** Per sid: the series text as written (for positional matching of the next page). */
   readonly sidText: string[] = [];
+  /** Per sid: its rank labels as text (`engine="0"`), the key that matches a capacity (R2). */
+  readonly sidRankKey: string[] = [];
   sidCount = 0;
-  /** Per mid: reduction code, family id, histogram group id (-1), prefix pair index (-1), MID_* flags. */
+  /** Per mid: reduction code, family id, histogram group id (-1), prefix pair index (-1), MID_* flags, max companion (-1), registry model (-1). */
   midReduction = new Uint8Array(1024);
   midFamily = new Int32Array(1024);
   midHist = new Int32Array(1024);
   midPair = new Int32Array(1024);
   midFlags = new Uint8Array(1024);
+  midMax = new Int32Array(1024);
+  midModel = new Int32Array(1024);
 
   private orderCache: RenderOrder | undefined;
 
-  constructor() {
+  constructor(options: CatalogOptions = {}) {
+    this.rankLabels = new Set(options.rankLabels ?? DEFAULT_RANK_LABELS);
     const motor = {} as Record<MotorMetric, number>;
+    const motorFamilies = {} as Record<MotorMetric, Family>;
     for (const key of Object.keys(MOTOR) as MotorMetric[]) {
       const f = this.newFamily(MOTOR[key], 'gauge', MOTOR_HELP[key], true, {
         reduction: 'sum',
-        scope: 'none',
+        scope: 'all',
         quantiles: false,
       });
-      motor[key] = this.internSeries(
-        f,
-        f.name,
-        [],
-        KIND_PLAIN,
-        NaN,
-        undefined,
-        undefined,
-      );
+      motorFamilies[key] = f;
+      motor[key] = this.internSeries(f, f.name, [], KIND_PLAIN, NaN, undefined);
     }
     this.motor = motor;
+    this.motorFamilies = motorFamilies;
   }
 
   get seriesCount(): number {
@@ -276,6 +317,29 @@ export class SeriesCatalog {
 
   familyByNameOrUndefined(name: string): Family | undefined {
     return this.familyByName.get(name);
+  }
+
+  /** The index of a registry model name (interned). */
+  model(name: string): number {
+    let index = this.modelIndex.get(name);
+    if (index === undefined) {
+      index = this.models.length;
+      this.models.push(name);
+      this.modelIndex.set(name, index);
+    }
+    return index;
+  }
+
+  /** A series of one of the coordinator's own gauges with labels (`model_name`, `family`). */
+  motorSeries(key: MotorMetric, labels: readonly LabelPair[]): number {
+    const k = `${key}|${JSON.stringify(labels)}`;
+    let mid = this.labeledMotor.get(k);
+    if (mid === undefined) {
+      const f = this.motorFamilies[key];
+      mid = this.internSeries(f, f.name, labels, KIND_PLAIN, NaN, undefined);
+      this.labeledMotor.set(k, mid);
+    }
+    return mid;
   }
 
   /**
@@ -297,6 +361,9 @@ export class SeriesCatalog {
     const t = type ?? guessType(name) ?? 'untyped';
     const family = this.newFamily(name, t, help, false, semanticsFor(name, t));
     this.addDerivedFamilies(family);
+    if (family.sem.canonical) {
+      family.canonical = this.canonicalFamily(family.sem.canonical.family);
+    }
     return family;
   }
 
@@ -313,7 +380,7 @@ export class SeriesCatalog {
     if (this.sidByText.size >= MAX_SERIES_TEXTS) return SID_INVALID;
     const flat = detach(text);
     let sid = this.resolveUncached(flat, context, pendingHelpName, pendingHelp);
-    if (sid === SID_DROPPED) sid = this.allocSid(-1, -1, -1, -1, FLAG_DROPPED);
+    if (sid === SID_DROPPED) sid = this.allocSid(-1, -1, -1, FLAG_DROPPED);
     if (sid >= 0) this.sidText[sid] = flat;
     this.sidByText.set(flat, sid);
     return sid;
@@ -389,10 +456,10 @@ export class SeriesCatalog {
       kind = match(family) ?? KIND_PLAIN;
     }
 
-    // Split off `le` / `quantile`, drop `engine` for the merged variant.
+    // Split off `le` / `quantile`; rank labels (R1) stay only in the `dp` variant.
     let bound = NaN;
     const base: LabelPair[] = [];
-    let hasEngine = false;
+    const rank: LabelPair[] = [];
     const boundLabel =
       kind === KIND_BUCKET ? 'le' : kind === KIND_QUANTILE ? 'quantile' : '';
     for (const pair of parsed.labels) {
@@ -401,49 +468,28 @@ export class SeriesCatalog {
         if (b === undefined || Number.isNaN(b)) return SID_INVALID;
         bound = b;
       } else {
-        if (pair[0] === 'engine') hasEngine = true;
+        if (this.rankLabels.has(pair[0])) rank.push(pair);
         base.push(pair);
       }
     }
     if (boundLabel !== '' && Number.isNaN(bound)) return SID_INVALID;
     base.sort(byName);
-    const merged = hasEngine ? base.filter((p) => p[0] !== 'engine') : base;
+    const merged =
+      rank.length > 0 ? base.filter((p) => !this.rankLabels.has(p[0])) : base;
 
     const mid =
       kind === KIND_QUANTILE
         ? -1
         : this.componentSeries(family, name, merged, kind, bound);
     const dpMid =
-      hasEngine || mid < 0
+      rank.length > 0 || mid < 0
         ? this.componentSeries(family, name, base, kind, bound)
         : mid;
 
-    let maxMid = -1;
-    let dpMaxMid = -1;
-    const maxFamily = family.maxFamily;
-    if (maxFamily && kind === KIND_PLAIN) {
-      maxMid = this.internSeries(
-        maxFamily,
-        maxFamily.name,
-        merged,
-        KIND_PLAIN,
-        NaN,
-        undefined,
-      );
-      dpMaxMid = hasEngine
-        ? this.internSeries(
-            maxFamily,
-            maxFamily.name,
-            base,
-            KIND_PLAIN,
-            NaN,
-            undefined,
-          )
-        : maxMid;
-    }
     if (family.sem.prefixCache && kind === KIND_PLAIN) {
-      this.notePrefixPart(family.sem.prefixCache, merged, mid);
-      if (hasEngine) this.notePrefixPart(family.sem.prefixCache, base, dpMid);
+      this.notePrefixPart(family.sem.prefixCache, merged, mid, undefined);
+      if (dpMid !== mid)
+        this.notePrefixPart(family.sem.prefixCache, base, dpMid, undefined);
     }
 
     let flags = 0;
@@ -458,24 +504,92 @@ export class SeriesCatalog {
     if (family.sem.scope === 'decode') flags |= FLAG_SCOPE_DECODE;
     if (family.sem.scope === 'prefill') flags |= FLAG_SCOPE_PREFILL;
 
-    return this.allocSid(mid, dpMid, maxMid, dpMaxMid, flags);
+    const template =
+      family.canonical && kind !== KIND_QUANTILE
+        ? this.canonicalTemplate(family, name, merged, kind, bound)
+        : -1;
+    const sid = this.allocSid(mid, dpMid, template, flags);
+    rank.sort(byName);
+    this.sidRankKey[sid] =
+      rank.length > 0 ? rank.map(([n, v]) => `${n}=${v}`).join(',') : '';
+    return sid;
   }
 
   private allocSid(
     mid: number,
     dpMid: number,
-    maxMid: number,
-    dpMaxMid: number,
+    template: number,
     flags: number,
   ): number {
     const sid = this.sidCount++;
     if (sid >= this.sidMid.length) this.growSids();
     this.sidMid[sid] = mid;
     this.sidDpMid[sid] = dpMid;
-    this.sidMaxMid[sid] = maxMid;
-    this.sidDpMaxMid[sid] = dpMaxMid;
+    this.sidTemplate[sid] = template;
     this.sidFlags[sid] = flags;
     return sid;
+  }
+
+  /** The template of the canonical series an engine series feeds. */
+  private canonicalTemplate(
+    family: Family,
+    name: string,
+    merged: readonly LabelPair[],
+    kind: number,
+    bound: number,
+  ): number {
+    const target = family.canonical!;
+    const feed = family.sem.canonical!;
+    const labels: LabelPair[] = merged.filter(
+      ([n]) => n !== 'model_name' && n !== 'name',
+    );
+    for (const pair of feed.addLabels ?? []) {
+      if (!labels.some(([n]) => n === pair[0])) labels.push([pair[0], pair[1]]);
+    }
+    labels.sort(byName);
+    const suffix =
+      target.type === 'histogram' ? name.slice(family.name.length) : '';
+    const sampleName = target.name + suffix;
+    const key = JSON.stringify([target.id, sampleName, labels, bound]);
+    let index = this.templateByKey.get(key);
+    if (index === undefined) {
+      index = this.templates.length;
+      this.templates.push({
+        family: target,
+        name: sampleName,
+        labels,
+        kind,
+        bound,
+        unlessPageHas: feed.unlessPageHas,
+      });
+      this.templateByKey.set(key, index);
+    }
+    return index;
+  }
+
+  /** The canonical mid of a template for one registry model (interned on first use). */
+  canonicalMid(template: number, model: number): number {
+    const key = template * 65536 + model;
+    let mid = this.canonicalByKey.get(key);
+    if (mid !== undefined) return mid;
+    const t = this.templates[template]!;
+    const modelName = this.models[model] ?? '';
+    const labels =
+      modelName === ''
+        ? t.labels
+        : [...t.labels, ['model_name', modelName] as LabelPair].sort(byName);
+    mid = this.componentSeries(t.family, t.name, labels, t.kind, t.bound);
+    if (t.family.sem.prefixCache && t.kind === KIND_PLAIN) {
+      this.notePrefixPart(
+        t.family.sem.prefixCache,
+        labels,
+        mid,
+        CANONICAL_PREFIX_HIT_RATIO,
+      );
+    }
+    this.midModel[mid] = model;
+    this.canonicalByKey.set(key, mid);
+    return mid;
   }
 
   /** A mid of a family, plus its histogram / summary group bookkeeping. */
@@ -502,17 +616,36 @@ export class SeriesCatalog {
     const mid = this.internSeries(family, name, full, kind, bound, hist);
     if (hist && this.series.length > before) {
       const s = this.series[mid]!;
-      if (kind === KIND_BUCKET) {
-        hist.buckets.push(s);
-        hist.buckets.sort((a, b) => a.bound - b.bound);
+      if (kind === KIND_BUCKET || kind === KIND_QUANTILE) {
+        const list = kind === KIND_BUCKET ? hist.buckets : hist.quantiles;
+        const last = list[list.length - 1];
+        if (last && last.bound > s.bound) hist.sorted = false;
+        list.push(s);
+        if (kind === KIND_BUCKET && s.bound === Infinity) hist.inf = s;
       } else if (kind === KIND_SUM) hist.sum = s;
       else if (kind === KIND_COUNT) hist.count = s;
-      else if (kind === KIND_QUANTILE) {
-        hist.quantiles.push(s);
-        hist.quantiles.sort((a, b) => a.bound - b.bound);
-      }
+    }
+    if (kind === KIND_PLAIN && family.maxFamily) {
+      this.midMax[mid] = this.internSeries(
+        family.maxFamily,
+        family.maxFamily.name,
+        labels,
+        KIND_PLAIN,
+        NaN,
+        undefined,
+      );
     }
     return mid;
+  }
+
+  /** Buckets (and summary quantiles) of a group in bound order, sorted once when needed. */
+  sortedBuckets(g: HistGroup): readonly Series[] {
+    if (!g.sorted) {
+      g.buckets.sort((a, b) => a.bound - b.bound);
+      g.quantiles.sort((a, b) => a.bound - b.bound);
+      g.sorted = true;
+    }
+    return g.buckets;
   }
 
   private histGroup(family: Family, labels: readonly LabelPair[]): HistGroup {
@@ -528,6 +661,8 @@ export class SeriesCatalog {
       count: undefined,
       quantiles: [],
       derived: [],
+      sorted: true,
+      inf: undefined,
       viewLabels: [],
       viewJson: [],
     };
@@ -555,19 +690,21 @@ export class SeriesCatalog {
         );
         g.derived.push(this.series[mid]);
       }
-      this.quantileGroups.push(g);
     }
     return g;
   }
 
   private notePrefixPart(
-    part: PrefixCachePart,
+    part: PrefixCachePart | 'hits' | 'queries',
     labels: readonly LabelPair[],
     mid: number,
+    rateName: string | undefined,
   ): void {
-    const rateFamily = this.familyByName.get(DERIVED_PREFIX_HIT_RATE);
+    const rateFamily = this.familyByName.get(
+      rateName ?? DERIVED_PREFIX_HIT_RATE,
+    );
     if (!rateFamily?.derived) return;
-    const key = JSON.stringify(labels);
+    const key = JSON.stringify([rateFamily.id, labels]);
     let pair = this.prefixByKey.get(key);
     if (!pair) {
       const rate = this.internSeries(
@@ -582,8 +719,11 @@ export class SeriesCatalog {
       this.prefixByKey.set(key, pair);
       this.prefixPairs.push(pair);
     }
-    (pair.parts as Record<string, number>)[part] = mid;
+    const slot: PrefixCachePart =
+      part === 'hits' ? 'v1_hits' : part === 'queries' ? 'v1_queries' : part;
+    (pair.parts as Record<string, number>)[slot] = mid;
     this.midPair[mid] = pair.index;
+    this.midFlags[mid] = this.midFlags[mid]! | MID_WINDOWED;
   }
 
   internSeries(
@@ -625,13 +765,28 @@ export class SeriesCatalog {
     this.midFamily[id] = family.id;
     this.midHist[id] = hist ? hist.id : -1;
     this.midPair[id] = -1;
+    this.midMax[id] = -1;
+    this.midModel[id] = -1;
     let flags = 0;
-    if (!family.derived && family.type !== 'gauge') {
+    const canonical = family.derived && family.name.startsWith('motor:');
+    if (canonical && family.type === 'counter') {
       if (family.sem.tokens === 'prompt') flags |= MID_PROMPT_TOKENS;
       if (family.sem.tokens === 'generation') flags |= MID_GENERATION_TOKENS;
     }
     if (hist && family.type === 'histogram' && family.sem.quantiles)
       flags |= MID_QUANTILE_SOURCE;
+    if (
+      family.type === 'counter' ||
+      kind === KIND_BUCKET ||
+      kind === KIND_SUM ||
+      kind === KIND_COUNT
+    )
+      flags |= MID_COUNTER;
+    if (
+      flags &
+      (MID_PROMPT_TOKENS | MID_GENERATION_TOKENS | MID_QUANTILE_SOURCE)
+    )
+      flags |= MID_WINDOWED;
     this.midFlags[id] = flags;
     this.orderCache = undefined;
     return id;
@@ -656,6 +811,7 @@ export class SeriesCatalog {
       quantileFamilies: [],
       maxFamily: undefined,
       alias: undefined,
+      canonical: undefined,
     };
     this.families.push(family);
     this.familyByName.set(family.name, family);
@@ -675,8 +831,32 @@ export class SeriesCatalog {
         );
       }
     }
-    if (!derived && sem.tokens && type !== 'gauge')
-      this.tokenFamilies[sem.tokens].push(family);
+    return family;
+  }
+
+  /** The canonical family of §3.2 (and its quantile, max and ratio companions), created once. */
+  private canonicalFamily(name: string): Family | undefined {
+    const existing = this.familyByName.get(name);
+    if (existing) return existing.derived ? existing : undefined;
+    const spec: CanonicalFamily | undefined = CANONICAL_FAMILIES.find(
+      (f) => f.name === name,
+    );
+    if (!spec) return undefined;
+    const family = this.newFamily(name, spec.type, spec.help, true, {
+      reduction: spec.reduction,
+      scope: spec.scope,
+      quantiles: spec.quantiles,
+      maxInto: spec.maxInto,
+      tokens: spec.tokens,
+      prefixCache:
+        spec.prefixCache === 'hits'
+          ? 'v1_hits'
+          : spec.prefixCache === 'queries'
+            ? 'v1_queries'
+            : undefined,
+    });
+    this.addDerivedFamilies(family);
+    if (spec.prefixCache) this.canonicalFamily(CANONICAL_PREFIX_HIT_RATIO);
     return family;
   }
 
@@ -689,7 +869,7 @@ export class SeriesCatalog {
     if (existing) return existing.derived ? existing : undefined;
     return this.newFamily(name, 'gauge', help, true, {
       reduction,
-      scope: 'none',
+      scope: 'all',
       quantiles: false,
     });
   }
@@ -701,7 +881,7 @@ export class SeriesCatalog {
         family.quantileFamilies.push(
           this.derivedFamily(
             family.name + q.suffix,
-            `${q.q * 100}th percentile of ${family.name}, interpolated from the merged buckets like histogram_quantile().`,
+            `${q.q * 100}th percentile of ${family.name} over the quantile window, interpolated from the increase of the merged buckets like histogram_quantile().`,
             'sum',
           ),
         );
@@ -709,7 +889,7 @@ export class SeriesCatalog {
       family.quantileFamilies.push(
         this.derivedFamily(
           family.name + MEAN_SUFFIX,
-          `Mean of ${family.name}: merged _sum / _count.`,
+          `Mean of ${family.name} over the quantile window: Δ_sum / Δ_count of the merged series.`,
           'sum',
         ),
       );
@@ -721,7 +901,7 @@ export class SeriesCatalog {
         'max',
       );
     }
-    if (sem.prefixCache) {
+    if (sem.prefixCache && !family.derived) {
       this.derivedFamily(
         DERIVED_PREFIX_HIT_RATE,
         DERIVED_HELP[DERIVED_PREFIX_HIT_RATE]!,
@@ -747,6 +927,8 @@ export class SeriesCatalog {
     this.midFamily = grow32(this.midFamily);
     this.midHist = grow32(this.midHist);
     this.midPair = grow32(this.midPair);
+    this.midMax = grow32(this.midMax);
+    this.midModel = grow32(this.midModel);
   }
 
   private growSids(): void {
@@ -758,8 +940,7 @@ export class SeriesCatalog {
     };
     this.sidMid = grow32(this.sidMid);
     this.sidDpMid = grow32(this.sidDpMid);
-    this.sidMaxMid = grow32(this.sidMaxMid);
-    this.sidDpMaxMid = grow32(this.sidDpMaxMid);
+    this.sidTemplate = grow32(this.sidTemplate);
     const flags = new Uint8Array(n);
     flags.set(this.sidFlags);
     this.sidFlags = flags;

@@ -60,6 +60,8 @@ export class CoreModule {
               concurrency: metricsCfg.scrape_concurrency,
               maxPageBytes: metricsCfg.max_page_bytes,
               staleAfterMs: timing.staleAfterMs,
+              windowMs: Math.round(metricsCfg.quantile_window * 1000),
+              rankLabels: metricsCfg.rank_labels,
             };
             return new MetricsStore(
               metricsCfg.digest_in_worker

@@ -24,6 +24,8 @@ export function defaultConfig(podIp: string | undefined) {
       max_page_bytes: 16 * 1024 * 1024,
       scrape_gzip: true,
       digest_in_worker: true,
+      quantile_window: 60,
+      rank_labels: ['engine', 'dp_rank', 'tp_rank', 'pp_rank', 'pid'],
     },
     standby_config: {
       enable_master_standby: false,
@@ -148,6 +150,18 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     section: 'prometheus_metrics_config',
     key: 'digest_in_worker',
     kind: 'bool',
+  },
+  {
+    env: 'COORDINATOR_QUANTILE_WINDOW',
+    section: 'prometheus_metrics_config',
+    key: 'quantile_window',
+    kind: 'number',
+  },
+  {
+    env: 'COORDINATOR_RANK_LABELS',
+    section: 'prometheus_metrics_config',
+    key: 'rank_labels',
+    kind: 'list',
   },
   {
     env: 'COORDINATOR_ENABLE_MASTER_STANDBY',

@@ -9,6 +9,7 @@ import {
   Min,
   ValidateNested,
   IsArray,
+  Matches,
 } from 'class-validator';
 
 /**
@@ -101,6 +102,19 @@ export class PrometheusMetricsConfig {
   /** Parse/aggregate/render in a worker thread (true) or on the event loop (false). */
   @IsBoolean({ message: 'must be true or false' })
   digest_in_worker!: boolean;
+
+  /** S3: windowed quantiles, means, hit rates and token rates span this many seconds (≥ reuse_time). */
+  @IsNumber({}, { message: 'must be a number of seconds ≥ reuse_time' })
+  @Min(0.2, { message: 'must be a number of seconds ≥ reuse_time' })
+  quantile_window!: number;
+
+  /** R1: labels naming a part of one engine, removed before merging (kept in the dp view). */
+  @IsArray({ message: 'must be a list of label names' })
+  @Matches(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {
+    each: true,
+    message: 'must be a list of label names',
+  })
+  rank_labels!: string[];
 }
 
 export class StandbyConfig {

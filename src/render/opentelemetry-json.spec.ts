@@ -15,6 +15,7 @@ interface Attr {
 }
 interface Point {
   attributes: Attr[];
+  startTimeUnixNano?: string;
   timeUnixNano: string;
   asDouble?: number | string;
   count?: string;
@@ -105,12 +106,54 @@ describe('OpenTelemetry JSON', () => {
       metrics.find((m) => m.name === 'nan_value')!.gauge!.dataPoints[0]!
         .asDouble,
     ).toBe('NaN');
+    // the series appeared in this (the first) cycle
+    expect(point.startTimeUnixNano).toBe('1700000000123000000');
+  });
+
+  it('keeps a cumulative series start time across cycles and restarts it with the engine', () => {
+    const agg2 = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const ref = endpointRef(1, 'union', '127.0.0.1', 0, 'm');
+    const page = (tokens: number, le1: number, inf: number) =>
+      [
+        '# TYPE vllm:prompt_tokens_total counter',
+        `vllm:prompt_tokens_total{model_name="m"} ${tokens}`,
+        '# TYPE vllm:time_to_first_token_seconds histogram',
+        `vllm:time_to_first_token_seconds_bucket{le="1",model_name="m"} ${le1}`,
+        `vllm:time_to_first_token_seconds_bucket{le="+Inf",model_name="m"} ${inf}`,
+        `vllm:time_to_first_token_seconds_sum{model_name="m"} ${inf}`,
+        `vllm:time_to_first_token_seconds_count{model_name="m"} ${inf}`,
+        '',
+      ].join('\n');
+    const at = (s: number) => 1_700_000_000_000 + s * 1000;
+    agg2.ingest(cycleOf([okPage(ref, page(10, 1, 1), at(0))], at(0)));
+    const second = agg2.ingest(
+      cycleOf([okPage(ref, page(30, 9, 11), at(3))], at(3)),
+    );
+    const metrics = otel(second, 'full');
+    const start = (name: string) =>
+      metrics.find((m) => m.name === name)!.sum!.dataPoints[0]!
+        .startTimeUnixNano;
+    expect(start('vllm:prompt_tokens_total')).toBe('1700000000000000000');
+    expect(start('motor:prompt_tokens_total')).toBe('1700000000000000000');
     const p95 = metrics.find(
-      (m) => m.name === 'sglang:time_to_first_token_seconds_p95',
+      (m) => m.name === 'vllm:time_to_first_token_seconds_p95',
     )!;
-    expect(attrs(p95.gauge!.dataPoints[0]!)).toMatchObject({
-      quantile: '0.95',
+    // the quantile label comes first; Δ buckets: le=1 → 8, +Inf → 10: rank 9.5 lies in +Inf → 1
+    expect(p95.gauge!.dataPoints[0]!.attributes[0]).toEqual({
+      key: 'quantile',
+      value: { stringValue: '0.95' },
     });
+    expect(p95.gauge!.dataPoints[0]!.asDouble).toBe(1);
+    // an engine restart starts the dp series anew
+    const third = agg2.ingest(
+      cycleOf([okPage(ref, page(5, 0, 0), at(6))], at(6)),
+    );
+    const dp = otel(third, 'dp').find(
+      (m) => m.name === 'vllm:prompt_tokens_total',
+    )!;
+    expect(dp.sum!.dataPoints[0]!.startTimeUnixNano).toBe(
+      '1700000006000000000',
+    );
   });
 
   it('writes histograms with non-cumulative bucket counts and finite bounds', () => {
@@ -194,9 +237,23 @@ describe('OpenTelemetry JSON', () => {
       }
       expect([...expected.keys()].filter((k) => !actual.has(k))).toEqual([]);
       // OTLP always carries a count; a truncated histogram (no _count line) gets one derived
+      const truncated = new Set<string>();
+      for (const f of text.families) {
+        if (f.type !== 'histogram') continue;
+        const counted = new Set(
+          f.samples
+            .filter((s) => s.name.endsWith('_count'))
+            .map((s) => key(`${f.name}#count`, s.labels)),
+        );
+        for (const s of f.samples) {
+          if (!s.name.endsWith('_bucket')) continue;
+          const { le: _le, ...rest } = s.labels;
+          const k = key(`${f.name}#count`, rest);
+          if (!counted.has(k)) truncated.add(k);
+        }
+      }
       const extra = [...actual.keys()].filter((k) => !expected.has(k));
-      expect(extra.every((k) => k.includes('#count['))).toBe(true);
-      expect(extra.length).toBeLessThanOrEqual(3);
+      expect(new Set(extra)).toEqual(truncated);
       for (const [k, v] of expected) {
         // OTLP counts are unsigned integers; every other value is the very same double
         expect(actual.get(k), k).toBe(k.includes('#') ? Math.round(v) : v);

@@ -74,6 +74,13 @@ function histJson(
   return cached;
 }
 
+/** `,"startTimeUnixNano":"…"` of a cumulative point: when its series first appeared (or restarted). */
+function startOf(group: GroupOutput, cell: number): string {
+  const since = group.since?.[cell];
+  if (since === undefined || !Number.isFinite(since)) return '';
+  return `,"startTimeUnixNano":"${(BigInt(Math.round(since)) * 1_000_000n).toString()}"`;
+}
+
 function joinAttrs(a: string, b: string, c: string): string {
   let out = a;
   if (b !== '') out = out === '' ? b : `${out},${b}`;
@@ -138,7 +145,7 @@ export function renderOpenTelemetry(
       histJson(hist, viewIndex, injected),
     );
     const sumPart = sum === undefined ? '' : `,"sum":${jsonDouble(sum)}`;
-    return `{"attributes":${attrs},"timeUnixNano":${time},"count":${jsonUint(total)}${sumPart},"bucketCounts":[${counts}],"explicitBounds":[${bounds}]}`;
+    return `{"attributes":${attrs}${startOf(group, from)},"timeUnixNano":${time},"count":${jsonUint(total)}${sumPart},"bucketCounts":[${counts}],"explicitBounds":[${bounds}]}`;
   };
 
   const summaryPoint = (
@@ -166,7 +173,7 @@ export function renderOpenTelemetry(
       groupJson[g]!,
       histJson(hist, viewIndex, injected),
     );
-    return `{"attributes":${attrs},"timeUnixNano":${time},"count":${jsonUint(count)},"sum":${jsonDouble(sum)},"quantileValues":[${quantiles}]}`;
+    return `{"attributes":${attrs}${startOf(group, from)},"timeUnixNano":${time},"count":${jsonUint(count)},"sum":${jsonDouble(sum)},"quantileValues":[${quantiles}]}`;
   };
 
   let firstMetric = true;
@@ -209,7 +216,8 @@ export function renderOpenTelemetry(
         } else {
           const lead = s.lead ? attributeList([s.lead]) : '';
           const own = seriesJson(s, viewIndex, injected);
-          point = `${firstPoint ? '' : ','}{"attributes":${joinAttrs(lead, groupJson[g]!, own)},"timeUnixNano":${time},"asDouble":${jsonDouble(group.values[c]!)}}`;
+          const start = family.type === 'counter' ? startOf(group, c) : '';
+          point = `${firstPoint ? '' : ','}{"attributes":${joinAttrs(lead, groupJson[g]!, own)}${start},"timeUnixNano":${time},"asDouble":${jsonDouble(group.values[c]!)}}`;
           c++;
           out.write(point, false);
         }

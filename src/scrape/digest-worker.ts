@@ -92,6 +92,8 @@ export default async function digest(
     const { options } = task;
     aggregator ??= new MetricsAggregator({
       staleAfterMs: options.staleAfterMs,
+      windowMs: options.windowMs,
+      rankLabels: options.rankLabels,
     });
     fetcher ??= new PageFetcher(options.fetch);
     const run = await scrapeCycle(aggregator, fetcher, task.plan, options);

@@ -24,6 +24,10 @@ export interface DigestOptions extends CycleLimits {
   readonly fetch: PageFetcherOptions;
   /** A failed endpoint keeps contributing its last good samples for this long. */
   readonly staleAfterMs: number;
+  /** S3 quantile window. */
+  readonly windowMs?: number;
+  /** R1 rank labels. */
+  readonly rankLabels?: readonly string[];
 }
 
 export interface CycleOutcome {

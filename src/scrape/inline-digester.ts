@@ -31,6 +31,8 @@ export class InlineDigester implements Digester {
   constructor(private readonly options: DigestOptions) {
     this.aggregator = new MetricsAggregator({
       staleAfterMs: options.staleAfterMs,
+      windowMs: options.windowMs,
+      rankLabels: options.rankLabels,
     });
     this.fetcher = new PageFetcher(options.fetch);
   }

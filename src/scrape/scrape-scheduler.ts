@@ -113,6 +113,7 @@ export class ScrapeScheduler {
         id: i.id,
         role: i.role,
         paused: i.status === 'paused',
+        modelName: i.model_name,
       })),
     });
     this.completed++;

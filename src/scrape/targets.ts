@@ -27,6 +27,7 @@ export function scrapeTargets(
             role: inst.role,
             podIp: ip,
             dpRank,
+            modelName: inst.model_name,
           },
           url: `http://${hostForUrl(ip)}:${ep[port]}/metrics`,
         });

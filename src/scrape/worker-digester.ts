@@ -73,7 +73,11 @@ export class WorkerDigester implements Digester {
         `digest worker thread failed, a new one takes the next cycle: ${err.stack ?? err.message}`,
       ),
     );
-    this.idle = new MetricsAggregator({ staleAfterMs: options.staleAfterMs });
+    this.idle = new MetricsAggregator({
+      staleAfterMs: options.staleAfterMs,
+      windowMs: options.windowMs,
+      rankLabels: options.rankLabels,
+    });
   }
 
   async run(plan: CyclePlan): Promise<CycleOutcome> {

@@ -67,11 +67,13 @@ describe('simulated vLLM fleet: 2 prefill × 2 DP, 2 decode × 3 DP over 2 pods'
     );
   });
 
-  it('full view equals the sums, means and maxima of the engines', async () => {
+  it('full view equals the sums, means and maxima of the engines, each family from its role scope', async () => {
     const s = await scrape();
     const snaps = snapshots();
-    const sum = (f: (x: (typeof snaps)[number]) => number) =>
-      snaps.reduce((a, x) => a + f(x), 0);
+    const sum = (
+      f: (x: (typeof snaps)[number]) => number,
+      from: typeof snaps = snaps,
+    ) => from.reduce((a, x) => a + f(x), 0);
     const m = { model_name: MODEL };
     expect(one(s, 'vllm:num_requests_running', m)).toBe(
       sum((x) => x.numRequestsRunning),
@@ -79,12 +81,13 @@ describe('simulated vLLM fleet: 2 prefill × 2 DP, 2 decode × 3 DP over 2 pods'
     expect(one(s, 'vllm:num_requests_waiting', m)).toBe(
       sum((x) => x.numRequestsWaiting),
     );
+    // S2: prompt tokens from prefill instances, generated tokens from decode instances
     expect(one(s, 'vllm:prompt_tokens_total', m)).toBeCloseTo(
-      sum((x) => x.promptTokensTotal),
+      sum((x) => x.promptTokensTotal, snapshots('prefill')),
       6,
     );
     expect(one(s, 'vllm:generation_tokens_total', m)).toBeCloseTo(
-      sum((x) => x.generationTokensTotal),
+      sum((x) => x.generationTokensTotal, snapshots('decode')),
       6,
     );
     expect(one(s, 'vllm:kv_cache_usage_perc', m)).toBeCloseTo(
@@ -97,33 +100,72 @@ describe('simulated vLLM fleet: 2 prefill × 2 DP, 2 decode × 3 DP over 2 pods'
     expect(one(s, 'vllm:num_requests_running_max', m)).toBe(
       Math.max(...snaps.map((x) => x.numRequestsRunning)),
     );
-    const hits = sum((x) => x.prefixCacheHitsTotal);
-    const queries = sum((x) => x.prefixCacheQueriesTotal);
-    expect(one(s, 'vllm:prefix_cache_hit_rate', m)).toBeCloseTo(
-      queries > 0 ? hits / queries : 0,
-      9,
-    );
   });
 
-  it('TTFT quantiles come from the merged decode histograms (role scope)', async () => {
+  it('TTFT quantiles and the hit rate describe the window: the increase since the first reading', async () => {
+    // The coordinator is younger than its 60 s window: the base is its first reading
+    // of the engines, taken in beforeAll, before any tick.
+    const before = all().map((e) => e.engine.snapshot());
+    const quiet = await scrape();
+    expect(quiet.get('vllm:time_to_first_token_seconds_p50') ?? []).toEqual([]);
+    fleet.tick(4);
+    await h.apps.handles.scheduler.nextCycle();
+    await h.apps.handles.scheduler.nextCycle();
     const s = await scrape();
-    const decode = snapshots('decode');
-    const les = decode[0]!.ttftBuckets.map((b) => b.le);
-    const cumulative = les.map((_, i) =>
-      decode.reduce((a, x) => a + x.ttftBuckets[i]!.count, 0),
+    const after = all().map((e) => e.engine.snapshot());
+    const decode = all()
+      .map((e, k) => ({ role: e.role, k }))
+      .filter((x) => x.role === 'decode')
+      .map((x) => x.k);
+    const les = after[decode[0]!]!.ttftBuckets.map((b) => b.le);
+    const delta = les.map((_, i) =>
+      decode.reduce(
+        (a, k) =>
+          a +
+          after[k]!.ttftBuckets[i]!.count -
+          before[k]!.ttftBuckets[i]!.count,
+        0,
+      ),
     );
     const finite = les.slice(0, -1);
     for (const q of [0.5, 0.95, 0.99]) {
       const name = `vllm:time_to_first_token_seconds_p${Math.round(q * 100)}`;
       expect(
         one(s, name, { quantile: String(q), model_name: MODEL }),
-      ).toBeCloseTo(histogramQuantile(q, finite, cumulative), 9);
+      ).toBeCloseTo(histogramQuantile(q, finite, delta), 9);
     }
-    const count = decode.reduce((a, x) => a + x.ttftCount, 0);
-    const total = decode.reduce((a, x) => a + x.ttftSum, 0);
+    const dCount = decode.reduce(
+      (a, k) => a + after[k]!.ttftCount - before[k]!.ttftCount,
+      0,
+    );
+    const dSum = decode.reduce(
+      (a, k) => a + after[k]!.ttftSum - before[k]!.ttftSum,
+      0,
+    );
     expect(
       one(s, 'vllm:time_to_first_token_seconds_mean', { model_name: MODEL }),
-    ).toBeCloseTo(total / count, 9);
+    ).toBeCloseTo(dSum / dCount, 9);
+    // prefix-cache counters are prefill-scoped
+    const prefill = all()
+      .map((e, k) => ({ role: e.role, k }))
+      .filter((x) => x.role === 'prefill')
+      .map((x) => x.k);
+    const dHits = prefill.reduce(
+      (a, k) =>
+        a + after[k]!.prefixCacheHitsTotal - before[k]!.prefixCacheHitsTotal,
+      0,
+    );
+    const dQueries = prefill.reduce(
+      (a, k) =>
+        a +
+        after[k]!.prefixCacheQueriesTotal -
+        before[k]!.prefixCacheQueriesTotal,
+      0,
+    );
+    expect(dQueries).toBeGreaterThan(0);
+    expect(
+      one(s, 'vllm:prefix_cache_hit_rate', { model_name: MODEL }),
+    ).toBeCloseTo(dHits / dQueries, 9);
   });
 
   it('instance and role views sum their own engines; dp shows each rank', async () => {
@@ -167,7 +209,7 @@ describe('simulated vLLM fleet: 2 prefill × 2 DP, 2 decode × 3 DP over 2 pods'
     const ticked = one(await scrape(), 'vllm:generation_tokens_total');
     expect(ticked).toBeGreaterThan(before);
     expect(ticked).toBeCloseTo(
-      snapshots().reduce((a, x) => a + x.generationTokensTotal, 0),
+      snapshots('decode').reduce((a, x) => a + x.generationTokensTotal, 0),
       6,
     );
     const restarted = fleet.engines[2]![1]!.engine;
@@ -178,7 +220,8 @@ describe('simulated vLLM fleet: 2 prefill × 2 DP, 2 decode × 3 DP over 2 pods'
     const after = one(await scrape(), 'vllm:generation_tokens_total');
     expect(after).toBeGreaterThanOrEqual(ticked);
     expect(after).toBeCloseTo(
-      snapshots().reduce((a, x) => a + x.generationTokensTotal, 0) + lost,
+      snapshots('decode').reduce((a, x) => a + x.generationTokensTotal, 0) +
+        lost,
       6,
     );
   });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { startHarness, type Harness } from '../support/app-harness.js';
-import { histogramQuantile, one, samplesOf } from '../support/exposition.js';
+import { one, samplesOf } from '../support/exposition.js';
 
 /**
  * The metrics pipeline end to end: engines on 127.0.0.x serve pages whose
@@ -278,7 +278,8 @@ describe.each([
       );
       expect(one(samples, 'vllm:kv_cache_usage_perc_max')).toBe(0.9);
       expect(one(samples, 'vllm:num_requests_running_max')).toBe(10);
-      expect(one(samples, 'vllm:prompt_tokens_total')).toBe(4100);
+      // prompt tokens are prefill-scoped (S2): the two prefill ranks only, 1000 + 3000
+      expect(one(samples, 'vllm:prompt_tokens_total')).toBe(4000);
       expect(one(samples, 'motor:active_prefill_workers')).toBe(1);
       expect(one(samples, 'motor:active_decode_workers')).toBe(2);
       expect(one(samples, 'motor:active_union_workers')).toBe(0);
@@ -293,25 +294,8 @@ describe.each([
           decode.reduce((a, t) => a + t[b]!, 0),
         ),
       );
-      for (const [suffix, q] of [
-        ['_p50', 0.5],
-        ['_p95', 0.95],
-        ['_p99', 0.99],
-      ] as const) {
-        expect(
-          one(samples, `vllm:time_to_first_token_seconds${suffix}`, {
-            quantile: String(q),
-          }),
-        ).toBeCloseTo(histogramQuantile(q, TTFT_LE, merged), 9);
-      }
-      const decodeSum = [2, 3, 4].reduce(
-        (a, i) => a + engines[i]!.state.ttftSum,
-        0,
-      );
-      expect(one(samples, 'vllm:time_to_first_token_seconds_mean')).toBeCloseTo(
-        decodeSum / merged[merged.length - 1]!,
-        9,
-      );
+      // windowed quantiles (S3) are checked where the test controls the window
+      // (test/e2e/semantics.e2e-spec.ts); here the lifetime buckets and count:
       expect(text).toMatch(
         /^# TYPE vllm:time_to_first_token_seconds histogram$/m,
       );
