@@ -24,6 +24,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { MANAGEMENT_ROUTES } from '../../src/management/index.controller.js';
 import {
   evictionAllowed,
+  KUBECTL_BIN,
   kubectlKustomize,
   mapSelects,
   networkPolicyAdmits,
@@ -285,7 +286,7 @@ describe('k8s overlays', () => {
         let error: unknown;
         try {
           execFileSync(
-            '/usr/bin/kubectl',
+            KUBECTL_BIN,
             ['kustomize', join(bare, 'deploy', 'k8s', 'overlays', overlay)],
             { stdio: ['ignore', 'pipe', 'pipe'] },
           );
