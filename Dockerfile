@@ -2,8 +2,16 @@
 # production dependencies and dist/ only, and runs as a non-root user.
 # Health is checked by Kubernetes probes (/startup, /liveness, /readiness on
 # the management port), so the image declares no HEALTHCHECK.
+#
+# Base: Node.js 24 LTS (supported until 2028-04-30; Node 20 reached its end
+# of life on 2026-04-30, Node 22 ends on 2027-04-30), pinned to an exact
+# release. package.json `engines` (>= 20.19) admits it; the README says what
+# the tests run on and why the image's newer Node is safe. To pin the base by
+# digest as well: FROM node:24.13.0-bookworm-slim@sha256:<digest>
+# (`docker buildx imagetools inspect node:24.13.0-bookworm-slim`).
+ARG NODE_IMAGE=node:24.13.0-bookworm-slim
 
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +19,7 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 # Memory at fleet scale (bench/, N = 2,048 endpoints):
 # - two malloc arenas instead of glibc's 8 per core: the event loop, the digest
 #   worker and V8's helper threads otherwise each keep freed memory in arenas

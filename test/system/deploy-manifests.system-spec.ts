@@ -1,14 +1,17 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
+  cpSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { VIEW_TYPES } from '../../src/aggregate/cycle.types.js';
@@ -19,120 +22,42 @@ import {
 } from '../../src/config/config.defaults.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { MANAGEMENT_ROUTES } from '../../src/management/index.controller.js';
+import {
+  evictionAllowed,
+  KUBECTL_BIN,
+  kubectlKustomize,
+  mapSelects,
+  networkPolicyAdmits,
+  type Obj,
+  parseYamlDocs,
+  selectorMatches,
+  validateObject,
+} from '../support/k8s-manifests.js';
 import { PROMTOOL_BIN, vectorSelectors } from '../support/prometheus-server.js';
 
 /**
  * The deployment assets checked against the application itself, without a
- * cluster: the kustomize overlays are rendered here (a small subset of
- * kustomize: resources, configMapGenerator, replicas, strategic-merge patches
- * of maps; any other kustomization field fails the test rather than being
- * ignored), the probes, ports and env against the app's own constants, the
- * ConfigMap through the real loadConfig, the Prometheus assets with promtool.
+ * cluster: every kustomize overlay is rendered by the real `kubectl
+ * kustomize` (from a copy of deploy/ with the Secret's auth.env filled in, as
+ * the README tells an operator to), every object is validated against the
+ * Kubernetes and Prometheus Operator schemas (kubernetes-models), and the
+ * result is checked against the app's own constants (ports, probe paths, env
+ * names, the ConfigMap and Secret through the real loadConfig), the image
+ * (Dockerfile ENV vs. the pod's effective env, Node's own heap limit), the
+ * API server's selector, NetworkPolicy and eviction semantics, and the
+ * Prometheus assets with promtool.
  */
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
 const DEPLOY = join(ROOT, 'deploy');
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Obj;
 
-type Obj = Record<string, any>;
 const byText = (a: unknown, b: unknown): number =>
   String(a).localeCompare(String(b));
 
-// --- kustomize, the subset these overlays use --------------------------------
-
-const KUSTOMIZATION_FIELDS = new Set([
-  'apiVersion',
-  'kind',
-  'resources',
-  'configMapGenerator',
-  'replicas',
-  'patches',
-]);
-
 function yamlDocs(path: string): Obj[] {
-  return YAML.parseAllDocuments(readFileSync(path, 'utf8'))
-    .map((d) => {
-      if (d.errors.length > 0) throw new Error(`${path}: ${d.errors[0]}`);
-      return d.toJS() as Obj | null;
-    })
-    .filter((d): d is Obj => d !== null);
-}
-
-function strategicMerge(target: Obj, patch: Obj): void {
-  for (const [key, value] of Object.entries(patch)) {
-    if (key.startsWith('$')) throw new Error(`unsupported directive ${key}`);
-    const current = target[key];
-    if (Array.isArray(value) && Array.isArray(current)) {
-      const byName = value.every((v) => v && typeof v === 'object' && v.name);
-      if (!byName) {
-        target[key] = value;
-        continue;
-      }
-      for (const item of value as Obj[]) {
-        const existing = (current as Obj[]).find((c) => c.name === item.name);
-        if (existing) strategicMerge(existing, item);
-        else current.push(item);
-      }
-    } else if (
-      value &&
-      typeof value === 'object' &&
-      !Array.isArray(value) &&
-      current &&
-      typeof current === 'object'
-    ) {
-      strategicMerge(current as Obj, value as Obj);
-    } else {
-      target[key] = value;
-    }
-  }
-}
-
-function kustomize(dir: string): Obj[] {
-  const k = yamlDocs(join(dir, 'kustomization.yaml'))[0]!;
-  for (const field of Object.keys(k)) {
-    if (!KUSTOMIZATION_FIELDS.has(field)) {
-      throw new Error(`${dir}: kustomization field ${field} not rendered here`);
-    }
-  }
-  const out: Obj[] = [];
-  for (const r of (k.resources ?? []) as string[]) {
-    const path = join(dir, r);
-    out.push(
-      ...(statSync(path).isDirectory() ? kustomize(path) : yamlDocs(path)),
-    );
-  }
-  for (const g of (k.configMapGenerator ?? []) as Obj[]) {
-    expect(Object.keys(g).sort(byText)).toEqual(['files', 'name']);
-    const data: Record<string, string> = {};
-    for (const f of g.files as string[]) {
-      const [key, path] = f.includes('=') ? f.split('=', 2) : [basename(f), f];
-      data[key!] = readFileSync(join(dir, path!), 'utf8');
-    }
-    out.push({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: g.name },
-      data,
-    });
-  }
-  for (const p of (k.patches ?? []) as Obj[]) {
-    expect(Object.keys(p)).toEqual(['path']);
-    for (const patch of yamlDocs(join(dir, p.path as string))) {
-      const target = out.find(
-        (r) => r.kind === patch.kind && r.metadata.name === patch.metadata.name,
-      );
-      if (!target) throw new Error(`${p.path}: no ${patch.kind} to patch`);
-      strategicMerge(target, patch);
-    }
-  }
-  for (const r of (k.replicas ?? []) as Obj[]) {
-    const target = out.find(
-      (d) => d.kind === 'Deployment' && d.metadata.name === r.name,
-    );
-    if (!target) throw new Error(`replicas: no Deployment ${r.name}`);
-    target.spec.replicas = r.count;
-  }
-  return out;
+  return parseYamlDocs(readFileSync(path, 'utf8'), path);
 }
 
 function one(resources: Obj[], kind: string, name?: string): Obj {
@@ -141,10 +66,6 @@ function one(resources: Obj[], kind: string, name?: string): Obj {
   );
   expect(found, `${kind} ${name ?? ''}`).toHaveLength(1);
   return found[0]!;
-}
-
-function matches(selector: Record<string, string>, labels: Obj): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
 /** Kubernetes quantity → number (cores or bytes). */
@@ -181,12 +102,149 @@ function dockerfile(): { op: string; args: string }[] {
     });
 }
 
-// --- the overlays ------------------------------------------------------------
+/** The runtime stage's ENV (KEY=value pairs, no spaces inside values). */
+function imageEnv(): Record<string, string> {
+  const steps = dockerfile();
+  const lastFrom = steps.map((s) => s.op).lastIndexOf('FROM');
+  const env: Record<string, string> = {};
+  for (const s of steps.slice(lastFrom).filter((s) => s.op === 'ENV')) {
+    for (const pair of s.args.split(/\s+/)) {
+      const i = pair.indexOf('=');
+      env[pair.slice(0, i)] = pair.slice(i + 1);
+    }
+  }
+  return env;
+}
 
+/** Base image references of every stage, ARG defaults substituted. */
+function baseImages(): string[] {
+  const steps = dockerfile();
+  const args: Record<string, string> = {};
+  for (const s of steps.filter((s) => s.op === 'ARG')) {
+    const [k, v] = s.args.split('=', 2);
+    if (v !== undefined) args[k!] = v;
+  }
+  return steps
+    .filter((s) => s.op === 'FROM')
+    .map((s) =>
+      s.args
+        .split(/\s+/)[0]!
+        .replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a, b) => args[a ?? b] ?? ''),
+    );
+}
+
+// --- rendering: a copy of deploy/ with the Secret's values filled in -------
+
+const WORK = mkdtempSync(join(tmpdir(), 'motor-deploy-'));
+afterAll(() => rmSync(WORK, { recursive: true, force: true }));
+const K8S = join(WORK, 'deploy', 'k8s');
+cpSync(DEPLOY, join(WORK, 'deploy'), { recursive: true });
+
+/** The overlays that install a coordinator, and what each must render. */
 const OVERLAYS = {
-  single: { replicas: 1, masterStandby: false },
-  'master-standby': { replicas: 2, masterStandby: true },
+  single: { replicas: 1, masterStandby: false, nodePort: undefined },
+  'master-standby': { replicas: 2, masterStandby: true, nodePort: undefined },
+  'nodeport-31017': { replicas: 1, masterStandby: false, nodePort: 31017 },
 } as const;
+type OverlayName = keyof typeof OVERLAYS;
+/** Overlays of other objects (checked in the Prometheus section). */
+const OTHER_OVERLAYS = ['prometheus-auth'];
+
+const AUTH_KEYS = [
+  'COORDINATOR_MGMT_API_KEY',
+  'COORDINATOR_METRICS_BEARER_TOKEN',
+] as const;
+/** auth.env per overlay directory that generates the Secret. */
+const AUTH: Record<string, Record<string, string>> = {};
+for (const dir of readdirSync(join(K8S, 'overlays'))) {
+  const k = yamlDocs(join(K8S, 'overlays', dir, 'kustomization.yaml'))[0]!;
+  const envs = ((k.secretGenerator ?? []) as Obj[]).flatMap(
+    (g) => (g.envs ?? []) as string[],
+  );
+  for (const file of envs) {
+    const values = Object.fromEntries(
+      AUTH_KEYS.map((key) => [key, randomBytes(24).toString('hex')]),
+    );
+    AUTH[dir] = values;
+    writeFileSync(
+      join(K8S, 'overlays', dir, file),
+      Object.entries(values)
+        .map(([key, v]) => `${key}=${v}\n`)
+        .join(''),
+    );
+  }
+}
+
+/**
+ * A second install in the same namespace, as the README describes it: an
+ * overlay over `base` with its own namePrefix and instance label.
+ */
+function secondInstall(of: OverlayName): string {
+  const dir = join(K8S, 'overlays', `second-${of}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'kustomization.yaml'),
+    YAML.stringify({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: [`../${of}`],
+      namePrefix: 'second-',
+      labels: [
+        {
+          pairs: { 'app.kubernetes.io/instance': 'second' },
+          includeSelectors: true,
+        },
+      ],
+    }),
+  );
+  return dir;
+}
+
+const rendered = new Map<string, Obj[]>();
+function render(dir: string): Obj[] {
+  let out = rendered.get(dir);
+  if (!out) {
+    out = kubectlKustomize(dir);
+    rendered.set(dir, out);
+  }
+  return out;
+}
+
+const LABEL_KEYS = [
+  'name',
+  'instance',
+  'component',
+  'version',
+  'part-of',
+  'managed-by',
+].map((k) => `app.kubernetes.io/${k}`);
+const IDENTITY = ['app.kubernetes.io/name', 'app.kubernetes.io/instance'];
+
+/** Every label selector in a rendered install, with where it sits. */
+function selectorsOf(resources: Obj[]): { where: string; sel: Obj }[] {
+  const out: { where: string; sel: Obj }[] = [];
+  for (const r of resources) {
+    const where = `${r.kind} ${r.metadata.name}`;
+    if (r.kind === 'Service') {
+      out.push({ where, sel: { matchLabels: r.spec.selector } });
+    } else if (r.kind === 'Deployment') {
+      out.push({ where, sel: r.spec.selector });
+      const terms = (r.spec.template.spec.affinity?.podAntiAffinity
+        ?.preferredDuringSchedulingIgnoredDuringExecution ?? []) as Obj[];
+      for (const t of terms) {
+        out.push({
+          where: `${where} anti-affinity`,
+          sel: t.podAffinityTerm.labelSelector,
+        });
+      }
+    } else if (r.kind === 'PodDisruptionBudget') {
+      out.push({ where, sel: r.spec.selector });
+    } else if (r.kind === 'NetworkPolicy') {
+      out.push({ where, sel: r.spec.podSelector });
+    }
+  }
+  return out;
+}
 
 const ALLOWED_ENV = new Set([
   'POD_IP',
@@ -195,21 +253,110 @@ const ALLOWED_ENV = new Set([
   ...ENV_OVERRIDES.map((o) => o.env),
 ]);
 
+/** V8 flag values in a NODE_OPTIONS string (`--flag=value` → value). */
+function nodeFlags(options: string): Map<string, string> {
+  return new Map(
+    options
+      .split(/\s+/)
+      .filter((t) => t !== '')
+      .map((t) => {
+        const i = t.indexOf('=');
+        return i < 0 ? [t, ''] : [t.slice(0, i), t.slice(i + 1)];
+      }),
+  );
+}
+
+describe('k8s overlays', () => {
+  it('every overlay directory is rendered and checked here', () => {
+    expect(readdirSync(join(DEPLOY, 'k8s', 'overlays')).sort(byText)).toEqual(
+      [...Object.keys(OVERLAYS), ...OTHER_OVERLAYS].sort(byText),
+    );
+  });
+
+  it('refuses to render without the Secret values (never an install without auth)', () => {
+    const bare = mkdtempSync(join(tmpdir(), 'motor-deploy-bare-'));
+    try {
+      cpSync(DEPLOY, join(bare, 'deploy'), { recursive: true });
+      for (const overlay of Object.keys(OVERLAYS)) {
+        rmSync(join(bare, 'deploy', 'k8s', 'overlays', overlay, 'auth.env'), {
+          force: true,
+        });
+      }
+      for (const overlay of Object.keys(OVERLAYS)) {
+        let error: unknown;
+        try {
+          execFileSync(
+            KUBECTL_BIN,
+            ['kustomize', join(bare, 'deploy', 'k8s', 'overlays', overlay)],
+            { stdio: ['ignore', 'pipe', 'pipe'] },
+          );
+        } catch (e) {
+          error = e;
+        }
+        expect(error, overlay).toBeDefined();
+        expect(String((error as { stderr?: Buffer }).stderr)).toContain(
+          'auth.env',
+        );
+      }
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
+  it('.gitignore keeps every auth.env out of the repository', async () => {
+    for (const overlay of Object.keys(AUTH)) {
+      const path = `deploy/k8s/overlays/${overlay}/auth.env`;
+      const { stdout } = await run('git', ['check-ignore', path], {
+        cwd: ROOT,
+      });
+      expect(stdout.trim()).toBe(path);
+    }
+  });
+});
+
 describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
-  const resources = kustomize(join(DEPLOY, 'k8s', 'overlays', overlay));
+  const dir = join(K8S, 'overlays', overlay);
+  const resources = render(dir);
   const deployment = one(resources, 'Deployment');
   const pod = deployment.spec.template.spec as Obj;
+  const podLabels = deployment.spec.template.metadata.labels as Record<
+    string,
+    string
+  >;
   const container = (pod.containers as Obj[]).find(
     (c) => c.name === 'coordinator',
   )!;
   const namedPort = (name: string): number =>
     (container.ports as Obj[]).find((p) => p.name === name)?.containerPort;
+  const secretName = (envName: string): string | undefined =>
+    (container.env as Obj[]).find((e) => e.name === envName)?.valueFrom
+      ?.secretKeyRef?.name;
+  // nodeport-31017 is overlays/single plus a component: single's auth.env.
+  const auth = AUTH[overlay] ?? AUTH.single!;
 
   let tmp: string;
   beforeAll(() => {
-    tmp = mkdtempSync(join(tmpdir(), 'motor-deploy-'));
+    tmp = mkdtempSync(join(tmpdir(), 'motor-deploy-config-'));
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /** The container's env as the kubelet resolves it (literal values, Secret keys, POD_IP). */
+  function containerEnv(podIp: string): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const e of (container.env ?? []) as Obj[]) {
+      if (typeof e.value === 'string') env[e.name] = e.value;
+      else if (e.valueFrom?.fieldRef?.fieldPath === 'status.podIP') {
+        env[e.name] = podIp;
+      } else if (e.valueFrom?.secretKeyRef) {
+        const ref = e.valueFrom.secretKeyRef as Obj;
+        const secret = one(resources, 'Secret', ref.name);
+        const b64 = secret.data?.[ref.key] as string | undefined;
+        if (b64 === undefined) throw new Error(`Secret key ${ref.key}`);
+        env[e.name] = Buffer.from(b64, 'base64').toString('utf8');
+      } else throw new Error(`env ${e.name}: unresolved`);
+    }
+    return env;
+  }
 
   /** The container's own command line, with the mounted ConfigMap files written to a temp dir. */
   function loadContainerConfig(podIp: string) {
@@ -230,25 +377,23 @@ describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
     rmSync(dirname(local), { recursive: true, force: true });
     mkdirSync(dirname(local), { recursive: true });
     writeFileSync(local, text);
-    const env: Record<string, string> = { POD_IP: podIp };
-    for (const e of (container.env ?? []) as Obj[]) {
-      if (typeof e.value === 'string') env[e.name] = e.value;
-    }
     return {
       raw: JSON.parse(text) as Obj,
       loaded: loadConfig({
         argv: args.map((a) => (a === configPath ? local : a)),
-        env,
+        env: containerEnv(podIp),
       }),
     };
   }
 
-  it('renders the expected resources', () => {
+  it('renders the expected resources, each valid against its Kubernetes schema', () => {
     const kinds = resources.map((r) => r.kind).sort(byText);
     expect(kinds).toEqual(
       [
         'ConfigMap',
         'Deployment',
+        'NetworkPolicy',
+        'Secret',
         'Service',
         'Service',
         'ServiceAccount',
@@ -256,9 +401,27 @@ describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
       ].sort(byText),
     );
     expect(deployment.spec.replicas).toBe(want.replicas);
+    for (const r of resources) {
+      expect(
+        () => validateObject(r),
+        `${r.kind} ${r.metadata.name}`,
+      ).not.toThrow();
+    }
   });
 
-  it('loads its user_config.json through the real loadConfig without warnings', () => {
+  it('the schema validation is real: a broken object is refused', () => {
+    const broken = structuredClone(deployment);
+    broken.spec.template.spec.containers[0].ports[0].containerPort = 'mgmt';
+    expect(() => validateObject(broken)).toThrow(/containerPort/);
+    const noSelector = structuredClone(deployment);
+    delete noSelector.spec.selector;
+    expect(() => validateObject(noSelector)).toThrow(/selector/);
+    expect(() => validateObject({ ...deployment, kind: 'Pod' })).toThrow(
+      /no schema model/,
+    );
+  });
+
+  it('loads its user_config.json and Secret through the real loadConfig without warnings', () => {
     const { raw, loaded } = loadContainerConfig('127.0.0.9');
     expect(Object.keys(raw)).toEqual(['motor_coordinator_config']);
     expect(loaded.warnings).toEqual([]);
@@ -268,6 +431,11 @@ describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
     expect(c.api_config.coordinator_api_mgmt_port).toBe(DEFAULT_MGMT_PORT);
     expect(c.api_config.coordinator_obs_port).toBe(DEFAULT_OBS_PORT);
     expect(c.standby_config.enable_master_standby).toBe(want.masterStandby);
+    // The Secret's values (auth.env) reach the config.
+    expect(c.api_config.mgmt_api_key).toBe(auth.COORDINATOR_MGMT_API_KEY);
+    expect(c.api_config.metrics_bearer_token).toBe(
+      auth.COORDINATOR_METRICS_BEARER_TOKEN,
+    );
     if (want.masterStandby) {
       // etcd reached through a Service name, not an address.
       expect(c.etcd_config.etcd_host).toMatch(
@@ -275,6 +443,25 @@ describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
       );
       expect(c.etcd_config.etcd_host).not.toBe('127.0.0.1');
     }
+  });
+
+  it('wires the generated Secret into the API key and metrics token env', () => {
+    const secret = one(resources, 'Secret');
+    expect(secret.type ?? 'Opaque').toBe('Opaque');
+    expect(Object.keys(secret.data as Obj).sort(byText)).toEqual(
+      [...AUTH_KEYS].sort(byText),
+    );
+    for (const key of AUTH_KEYS) {
+      const e = (container.env as Obj[]).find((x) => x.name === key)!;
+      expect(e.valueFrom.secretKeyRef, key).toEqual({
+        name: secret.metadata.name,
+        key,
+      });
+      // Not optional: without the Secret the pod does not start open.
+      expect(e.valueFrom.secretKeyRef.optional).toBeUndefined();
+    }
+    // No hash suffix: the ServiceMonitor (overlays/prometheus-auth) names it.
+    expect(secret.metadata.name).toBe('motor-coordinator-auth');
   });
 
   it('runs the image command with --config and the pod IP from the downward API', () => {
@@ -289,6 +476,40 @@ describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
         true,
       );
     }
+  });
+
+  it("keeps the image's memory flags in the pod's effective NODE_OPTIONS", async () => {
+    const image = imageEnv();
+    expect(image.NODE_OPTIONS).toBeTruthy();
+    // The container's env replaces the image's variable of the same name.
+    const effective = { ...image, ...containerEnv('127.0.0.9') };
+    const imageFlags = nodeFlags(image.NODE_OPTIONS!);
+    const podFlags = nodeFlags(effective.NODE_OPTIONS!);
+    for (const [flag, value] of imageFlags) {
+      expect(podFlags.get(flag), flag).toBe(value);
+    }
+    expect(effective.MALLOC_ARENA_MAX).toBe(image.MALLOC_ARENA_MAX);
+    expect(effective.MALLOC_ARENA_MAX).toBe('2');
+    // Node itself takes them: V8's heap limit is old space + 3 semi-spaces
+    // (two semi-spaces and the new large-object space), so the semi-space
+    // flag shows in it (16 MB semi-spaces would add 48 MB, not 24).
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '-e',
+        'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))',
+      ],
+      { env: { PATH: process.env.PATH, NODE_OPTIONS: effective.NODE_OPTIONS } },
+    );
+    const semi = Number(podFlags.get('--max-semi-space-size'));
+    const old = Number(podFlags.get('--max-old-space-size'));
+    expect(semi).toBe(8);
+    expect(Number(stdout)).toBe((old + 3 * semi) * 1024 ** 2);
+    // The whole heap fits in the memory limit with room for buffers, code
+    // and the digest worker.
+    expect(Number(stdout)).toBeLessThan(
+      0.8 * quantity(container.resources.limits.memory),
+    );
   });
 
   it('exposes named ports that are the application defaults', () => {
@@ -331,16 +552,26 @@ describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(drain + 5);
   });
 
-  it('runs non-root, read-only, without capabilities, with requests and limits', () => {
+  it('keeps the restricted securityContext, with requests and limits', () => {
+    // Pod Security Standard "restricted": non-root, no privilege escalation,
+    // all capabilities dropped, RuntimeDefault seccomp; plus read-only root.
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+    expect(pod.securityContext.seccompProfile).toEqual({
+      type: 'RuntimeDefault',
+    });
     expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.hostNetwork ?? false).toBe(false);
     const sc = container.securityContext as Obj;
     expect(sc.readOnlyRootFilesystem).toBe(true);
     expect(sc.allowPrivilegeEscalation).toBe(false);
     expect(sc.runAsNonRoot).toBe(true);
+    expect(sc.privileged ?? false).toBe(false);
     expect(sc.capabilities.drop).toContain('ALL');
     expect(sc.capabilities.add).toBeUndefined();
+    const sa = one(resources, 'ServiceAccount');
+    expect(pod.serviceAccountName).toBe(sa.metadata.name);
+    expect(sa.automountServiceAccountToken).toBe(false);
     for (const r of ['cpu', 'memory']) {
       const req = quantity(container.resources.requests[r]);
       const lim = quantity(container.resources.limits[r]);
@@ -349,9 +580,75 @@ describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
     }
   });
 
-  it('routes the management (ClusterIP) and observability (NodePort 31017) Services to the pods', () => {
-    const labels = deployment.spec.template.metadata.labels as Obj;
-    expect(matches(deployment.spec.selector.matchLabels, labels)).toBe(true);
+  it('labels every object and the pods app.kubernetes.io/*, image tag = version', () => {
+    const version = PKG.version as string;
+    for (const labels of [
+      ...resources.map((r) => r.metadata.labels as Obj),
+      podLabels,
+    ]) {
+      for (const key of LABEL_KEYS) expect(labels[key], key).toBeTruthy();
+      expect(labels['app.kubernetes.io/name']).toBe('motor-coordinator');
+      expect(labels['app.kubernetes.io/instance']).toBe('motor-coordinator');
+      expect(labels['app.kubernetes.io/version']).toBe(version);
+      expect(labels['app.kubernetes.io/managed-by']).toBe('kustomize');
+    }
+    expect(podLabels['app.kubernetes.io/component']).toBe('coordinator');
+    expect(container.image).toBe(`motor-coordinator:${version}`);
+    const k = yamlDocs(join(dir, 'kustomization.yaml'))[0]!;
+    const images = (k.images ??
+      yamlDocs(join(dir, '..', 'single', 'kustomization.yaml'))[0]!
+        .images) as Obj[];
+    expect(images).toContainEqual({
+      name: 'motor-coordinator',
+      newTag: version,
+    });
+  });
+
+  it('scopes every selector to this install (name + instance) and each selects the pods', () => {
+    const selectors = selectorsOf(resources);
+    expect(selectors.length).toBeGreaterThanOrEqual(
+      4 + (want.masterStandby ? 1 : 0),
+    );
+    for (const { where, sel } of selectors) {
+      for (const key of IDENTITY) {
+        expect(sel.matchLabels?.[key], `${where}: ${key}`).toBe(podLabels[key]);
+      }
+      expect(selectorMatches(sel, podLabels), where).toBe(true);
+    }
+  });
+
+  it('selects disjoint pods from a second install in the same namespace', () => {
+    const other = render(secondInstall(overlay as OverlayName));
+    const otherDeployment = one(other, 'Deployment');
+    const otherPod = otherDeployment.spec.template.metadata.labels as Record<
+      string,
+      string
+    >;
+    expect(otherPod['app.kubernetes.io/instance']).toBe('second');
+    const names = new Set(resources.map((r) => `${r.kind}/${r.metadata.name}`));
+    for (const r of other) {
+      expect(names.has(`${r.kind}/${r.metadata.name}`), r.metadata.name).toBe(
+        false,
+      );
+    }
+    for (const { where, sel } of selectorsOf(resources)) {
+      expect(selectorMatches(sel, otherPod), `first ${where}`).toBe(false);
+    }
+    for (const { where, sel } of selectorsOf(other)) {
+      expect(selectorMatches(sel, otherPod), `second ${where}`).toBe(true);
+      expect(selectorMatches(sel, podLabels), `second ${where}`).toBe(false);
+    }
+    // Each install reads its own Secret.
+    const otherContainer = otherDeployment.spec.template.spec
+      .containers[0] as Obj;
+    const otherSecret = (otherContainer.env as Obj[]).find(
+      (e) => e.name === 'COORDINATOR_MGMT_API_KEY',
+    )!.valueFrom.secretKeyRef.name as string;
+    expect(otherSecret).toBe(one(other, 'Secret').metadata.name);
+    expect(otherSecret).not.toBe(secretName('COORDINATOR_MGMT_API_KEY'));
+  });
+
+  it(`routes the management (ClusterIP) and observability (NodePort${want.nodePort ? ` ${want.nodePort}` : ', port left to the cluster'}) Services to the pods`, () => {
     const services = resources.filter((r) => r.kind === 'Service');
     const byPort = (name: string) =>
       services.find((s) =>
@@ -363,14 +660,63 @@ describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
     expect(mgmt.spec.ports[0].port).toBe(DEFAULT_MGMT_PORT);
     expect(obs.spec.type).toBe('NodePort');
     expect(obs.spec.ports[0].port).toBe(DEFAULT_OBS_PORT);
-    expect(obs.spec.ports[0].nodePort).toBe(31017);
+    expect(obs.spec.ports[0].nodePort).toBe(want.nodePort);
     for (const s of [mgmt, obs]) {
-      expect(matches(s.spec.selector, labels), s.metadata.name).toBe(true);
+      expect(mapSelects(s.spec.selector, podLabels), s.metadata.name).toBe(
+        true,
+      );
+    }
+  });
+
+  it('admits management only from the controller and /metrics only from Prometheus', () => {
+    const policy = one(resources, 'NetworkPolicy');
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(selectorMatches(policy.spec.podSelector, podLabels)).toBe(true);
+    const ports = container.ports as Obj[];
+    const ns = 'coordinators';
+    const nsLabels = { 'kubernetes.io/metadata.name': ns };
+    const controller = {
+      labels: { app: 'controller', 'motor-coordinator.io/mgmt-client': 'true' },
+      namespace: ns,
+      namespaceLabels: nsLabels,
+    };
+    const prometheus = {
+      labels: {
+        'app.kubernetes.io/name': 'prometheus',
+        prometheus: 'k8s',
+      },
+      namespace: 'monitoring',
+      namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+    };
+    const strangers = [
+      { labels: { app: 'other' }, namespace: ns, namespaceLabels: nsLabels },
+      // The controller's label in another namespace, and Prometheus's
+      // labels outside `monitoring`.
+      {
+        ...controller,
+        namespace: 'elsewhere',
+        namespaceLabels: { 'kubernetes.io/metadata.name': 'elsewhere' },
+      },
+      { ...prometheus, namespace: ns, namespaceLabels: nsLabels },
+      // The coordinator's own labels grant nothing.
+      { labels: podLabels, namespace: ns, namespaceLabels: nsLabels },
+    ];
+    const admits = (peer: (typeof strangers)[number], port: number) =>
+      networkPolicyAdmits(policy, ns, peer, port, ports);
+    expect(admits(controller, DEFAULT_MGMT_PORT)).toBe(true);
+    expect(admits(controller, DEFAULT_OBS_PORT)).toBe(false);
+    expect(admits(prometheus, DEFAULT_OBS_PORT)).toBe(true);
+    expect(admits(prometheus, DEFAULT_MGMT_PORT)).toBe(false);
+    for (const s of strangers) {
+      expect(admits(s, DEFAULT_MGMT_PORT), JSON.stringify(s.labels)).toBe(
+        false,
+      );
+      expect(admits(s, DEFAULT_OBS_PORT), JSON.stringify(s.labels)).toBe(false);
     }
   });
 
   if (want.masterStandby) {
-    it('can roll out although the standby never turns ready, and budgets disruptions', () => {
+    it('can roll out although the standby never turns ready, without a false deadline', () => {
       // Old pods must be replaceable while every new pod is still a (503) standby:
       // that needs maxUnavailable >= replicas (see rollout-strategy.yaml).
       const ru = deployment.spec.strategy.rollingUpdate as Obj;
@@ -379,16 +725,26 @@ describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
           ? Math.floor((want.replicas * Number(v.slice(0, -1))) / 100)
           : Number(v);
       expect(abs(ru.maxUnavailable)).toBeGreaterThanOrEqual(want.replicas);
-      const pdb = one(resources, 'PodDisruptionBudget');
+      // max int32: the controller never marks the (by design) 1-of-2
+      // available Deployment ProgressDeadlineExceeded.
+      expect(deployment.spec.progressDeadlineSeconds).toBe(2 ** 31 - 1);
       expect(
-        matches(
-          pdb.spec.selector.matchLabels,
-          deployment.spec.template.metadata.labels,
-        ),
-      ).toBe(true);
-      expect(pdb.spec.maxUnavailable).toBe(1);
-      // The standby is never Ready: without this it could never be evicted.
-      expect(pdb.spec.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
+        deployment.metadata.annotations[
+          'motor-coordinator.io/expected-available-replicas'
+        ],
+      ).toBe('1');
+    });
+
+    it('lets a node drain evict the master and the standby (PDB never blocks)', () => {
+      const pdb = one(resources, 'PodDisruptionBudget');
+      expect(selectorMatches(pdb.spec.selector, podLabels)).toBe(true);
+      const n = want.replicas;
+      // Steady state: one Ready master, n - 1 standbys never Ready.
+      expect(evictionAllowed(pdb.spec, n, 1, true), 'master').toBe(true);
+      expect(evictionAllowed(pdb.spec, n, 1, false), 'standby').toBe(true);
+      // The usual budget would block the master forever: the standby's
+      // unreadiness takes the one allowed disruption.
+      expect(evictionAllowed({ maxUnavailable: 1 }, n, 1, true)).toBe(false);
     });
   } else {
     it('keeps the old pod until the new one is ready', () => {
@@ -397,6 +753,42 @@ describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
   }
 });
 
+// --- .env.example ----------------------------------------------------------------
+
+describe('.env.example', () => {
+  const lines = readFileSync(join(ROOT, '.env.example'), 'utf8').split('\n');
+  const assignment = /^\s*(?:#\s*)?([A-Z][A-Z0-9_]*)=(.*)$/;
+  const active = Object.fromEntries(
+    lines
+      .filter((l) => !l.trimStart().startsWith('#'))
+      .map((l) => assignment.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1]!, m[2]!]),
+  );
+
+  it('lists every variable the app reads', () => {
+    const listed = new Set(
+      lines
+        .map((l) => assignment.exec(l))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => m[1]!),
+    );
+    for (const name of ALLOWED_ENV) {
+      if (name === 'NODE_OPTIONS') continue;
+      expect(listed.has(name), name).toBe(true);
+    }
+  });
+
+  it('sourced in a pod, leaves the bind address to POD_IP', () => {
+    expect(Object.keys(active)).not.toContain('COORDINATOR_API_HOST');
+    const { config, warnings } = loadConfig({
+      argv: [],
+      env: { ...active, POD_IP: '10.1.2.3' },
+    });
+    expect(warnings).toEqual([]);
+    expect(config.api_config.coordinator_api_host).toBe('10.1.2.3');
+  });
+});
 // --- Prometheus ----------------------------------------------------------------
 
 const PROM = join(DEPLOY, 'prometheus');
@@ -431,15 +823,12 @@ describe('Prometheus assets', () => {
       VIEW_TYPES.map((v) => [v]),
     );
     const obsService = one(
-      kustomize(join(DEPLOY, 'k8s', 'base')),
+      render(join(K8S, 'overlays', 'single')),
       'Service',
       'motor-coordinator-obs',
     );
     expect(
-      matches(
-        serviceMonitor.spec.selector.matchLabels,
-        obsService.metadata.labels,
-      ),
+      selectorMatches(serviceMonitor.spec.selector, obsService.metadata.labels),
     ).toBe(true);
     for (const e of endpoints) {
       expect(e.path).toBe('/metrics');
@@ -481,9 +870,60 @@ describe('Prometheus assets', () => {
     expect(plainConfig.rule_files).toEqual(['rules.yml']);
   });
 
-  it('kubectl apply -k deploy/prometheus installs the ServiceMonitor and the PrometheusRule', () => {
-    const rendered = kustomize(PROM);
-    expect(rendered).toEqual([serviceMonitor, prometheusRule]);
+  it('ServiceMonitor selects only its own install (instance-scoped)', () => {
+    const sel = serviceMonitor.spec.selector as Obj;
+    for (const key of IDENTITY)
+      expect(sel.matchLabels?.[key], key).toBeTruthy();
+    const second = one(
+      render(secondInstall('single')),
+      'Service',
+      'second-motor-coordinator-obs',
+    );
+    expect(selectorMatches(sel, second.metadata.labels)).toBe(false);
+    const mgmt = one(
+      render(join(K8S, 'overlays', 'single')),
+      'Service',
+      'motor-coordinator-mgmt',
+    );
+    expect(selectorMatches(sel, mgmt.metadata.labels)).toBe(false);
+  });
+
+  it('kubectl apply -k deploy/prometheus installs the ServiceMonitor and the PrometheusRule, schema-valid', () => {
+    const out = render(join(WORK, 'deploy', 'prometheus'));
+    // kubectl orders by kind; the set is what matters.
+    expect(out).toHaveLength(2);
+    expect(out).toEqual(
+      expect.arrayContaining([serviceMonitor, prometheusRule]),
+    );
+    for (const r of out) {
+      expect(() => validateObject(r), r.kind).not.toThrow();
+    }
+  });
+
+  it('overlays/prometheus-auth sends the generated bearer token on every endpoint', () => {
+    const out = render(join(K8S, 'overlays', 'prometheus-auth'));
+    for (const r of out) {
+      expect(() => validateObject(r), r.kind).not.toThrow();
+    }
+    const monitor = one(out, 'ServiceMonitor');
+    const install = render(join(K8S, 'overlays', 'single'));
+    const container = one(install, 'Deployment').spec.template.spec
+      .containers[0] as Obj;
+    const ref = (container.env as Obj[]).find(
+      (e) => e.name === 'COORDINATOR_METRICS_BEARER_TOKEN',
+    )!.valueFrom.secretKeyRef as Obj;
+    const monitorEndpoints = monitor.spec.endpoints as Obj[];
+    expect(monitorEndpoints).toHaveLength(endpoints.length);
+    monitorEndpoints.forEach((e, i) => {
+      expect(e.authorization, `endpoint ${i}`).toEqual({
+        type: 'Bearer',
+        credentials: { name: ref.name, key: ref.key },
+      });
+      // Otherwise unchanged.
+      const { authorization: _, ...rest } = e;
+      expect(rest).toEqual(endpoints[i]);
+    });
+    expect(one(out, 'PrometheusRule')).toEqual(prometheusRule);
   });
 
   it('rules.yml holds exactly the PrometheusRule groups', () => {
@@ -709,6 +1149,51 @@ describe('Dockerfile', () => {
     ) as Obj;
     expect(buildConfig.compilerOptions.rootDir).toBe('./src');
     expect(statSync(join(ROOT, 'src', 'main.ts')).isFile()).toBe(true);
+  });
+
+  it('builds on a supported Node.js LTS, pinned to one exact release in every stage', () => {
+    const images = baseImages();
+    expect(images.length).toBe(stages.length);
+    expect(new Set(images).size).toBe(1);
+    const m =
+      /^node:(\d+)\.(\d+)\.(\d+)-[a-z]+(?:-slim)?(?:@sha256:[0-9a-f]{64})?$/.exec(
+        images[0]!,
+      );
+    expect(m, images[0]).not.toBeNull();
+    const [major, minor, patch] = [m![1], m![2], m![3]].map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    // End of life of the LTS lines (nodejs.org release schedule).
+    const LTS_END: Record<number, string> = {
+      22: '2027-04-30',
+      24: '2028-04-30',
+    };
+    expect(LTS_END[major], `Node ${major} is a supported LTS`).toBeDefined();
+    // Date-bound on purpose: fails once the shipped line is past its end of life.
+    expect(Date.parse(LTS_END[major]!)).toBeGreaterThan(Date.now());
+    // package.json `engines` admits both the image's Node and the Node the
+    // tests run on.
+    const engines = (PKG.engines as Obj | undefined)?.node as
+      string | undefined;
+    if (engines !== undefined) {
+      const min = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(engines.trim());
+      expect(min, `engines.node ${engines}`).not.toBeNull();
+      const floor = [min![1], min![2], min![3]].map((x) => Number(x ?? 0));
+      const atLeast = (v: number[]) => {
+        for (let i = 0; i < 3; i++) {
+          if (v[i]! !== floor[i]!) return v[i]! > floor[i]!;
+        }
+        return true;
+      };
+      expect(atLeast([major, minor, patch])).toBe(true);
+      expect(atLeast(process.versions.node.split('.').map(Number))).toBe(true);
+    }
+    // The README names both: the image's Node and the tests' Node.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`node:${major}.${minor}.${patch}`);
+    expect(readme).toContain(`Node.js ${process.versions.node}`);
   });
 
   it('sets the memory settings the benchmarks run the coordinator with', () => {
