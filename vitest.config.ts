@@ -21,8 +21,8 @@ export default defineConfig({
     setupFiles: ['test/support/setup.ts'],
     // `npm run test:cov`. By pattern, not by file: every source file counts,
     // also one no test loads. Code that only runs in a child process (main.ts,
-    // demo.ts) is not seen; the worker thread's task is run in-process by
-    // src/scrape/digest-worker.spec.ts.
+    // demo.ts) or in a worker thread is not seen: the digest worker's task
+    // function is therefore also called in-process by its own spec.
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
