@@ -29,6 +29,7 @@ export default defineConfig({
       exclude: ['src/**/*.spec.ts'],
       reporter: ['text', 'json-summary', 'html'],
       reportsDirectory: 'coverage',
+      reportOnFailure: true,
     },
   },
 });
