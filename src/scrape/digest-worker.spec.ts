@@ -70,7 +70,11 @@ describe('digest worker task', () => {
     expect(oracle.failures).toBe(1);
     expect(first.createdAt).toBe(oracle.snapshot.createdAt);
     expect(first.endpoints).toEqual(oracle.snapshot.endpoints);
-    expect(first.endpoints.map((e) => [e.key, e.up]).sort()).toEqual([
+    expect(
+      first.endpoints
+        .map((e) => [e.key, e.up])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    ).toEqual([
       ['1|127.0.0.1|0', true],
       ['2|127.0.0.1|0', true],
       ['3|127.0.0.1|0', false],
