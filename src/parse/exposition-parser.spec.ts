@@ -1,5 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import {
+  fixtureNames,
+  readFixture as fixture,
+} from '../../test/support/fixtures.js';
 import {
   parseExposition,
   type ExpositionHandler,
@@ -8,9 +10,6 @@ import { parseNumber, formatNumber } from './parse-number.js';
 import { parseSeriesText, unescapeHelp } from './label-block.js';
 import { parsePage, type PageFamily } from './parse-page.js';
 
-const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/metrics');
-const fixture = (name: string): string =>
-  readFileSync(path.join(FIXTURES, name), 'utf8');
 const family = (families: PageFamily[], name: string): PageFamily => {
   const f = families.find((x) => x.name === name);
   if (!f) throw new Error(`no family ${name}`);
@@ -262,8 +261,8 @@ describe('fixtures', () => {
   };
 
   it('covers every fixture file', () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.prom'));
-    expect(files.sort()).toEqual(Object.keys(expected).sort());
+    const files = fixtureNames();
+    expect(files).toEqual(Object.keys(expected).sort());
   });
 
   it.each(Object.entries(expected))(

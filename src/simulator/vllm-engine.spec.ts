@@ -1,16 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFixture, SYNTHETIC_PAGE } from '../../test/support/fixtures.js';
 import { ROLE_PROFILES } from './role-profiles.js';
 import { VLLM_HISTOGRAMS, type EngineRole } from './vllm-catalogue.js';
 import { SimulatedVllmEngine } from './vllm-engine.js';
 
 const MODEL = 'deepseek-ai/DeepSeek-V3';
 const START = 1_767_000_000;
-const FIXTURE = path.resolve(
-  process.cwd(),
-  '../shared/fixtures/metrics/synthetic-vllm-v1-deepseek-v3-engine0.prom',
-);
 const ROLES: EngineRole[] = ['prefill', 'decode', 'union'];
 
 interface Sample {
@@ -112,7 +107,7 @@ describe('SimulatedVllmEngine page', () => {
   );
 
   it('has exactly the families and series of the synthetic vLLM V1 page', () => {
-    const fixture = readFileSync(FIXTURE, 'utf8');
+    const fixture = readFixture(SYNTHETIC_PAGE);
     const e = engine('decode');
     e.tick(3600);
     const page = e.render();
