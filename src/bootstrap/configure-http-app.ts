@@ -4,6 +4,8 @@ import type { HttpsOptions } from '@nestjs/common/interfaces/external/https-opti
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '../config/config.schema.js';
 import { API_KEY_HEADER } from '../management/http/api-key.guard.js';
+import type { AppLogger } from './logger.js';
+import { requestContext } from './request-id.js';
 import { SERVICE_VERSION } from './version.js';
 
 /** TLS for both ports from mgmt_tls_config (client certificates when a CA is set). */
@@ -42,8 +44,12 @@ export function setupSwagger(
   });
 }
 
-/** Settings both HTTP apps share. */
-export function configureHttpApp(app: INestApplication): void {
+/** Settings both HTTP apps share; the request context comes first. */
+export function configureHttpApp(
+  app: INestApplication,
+  logger: AppLogger | undefined,
+): void {
+  app.use(requestContext(logger));
   const server = app.getHttpAdapter().getInstance() as {
     disable(setting: string): void;
     set(setting: string, value: unknown): void;

@@ -24,7 +24,7 @@ import type { CoreHandles } from './core-handles.js';
 import { CoreHandlesModule } from './core-handles.module.js';
 import { CoreModule } from './core.module.js';
 import { CoreRuntime } from './core-runtime.js';
-import { createLogger } from './logger.js';
+import { type AppLogger, createLogger } from './logger.js';
 
 export interface Applications {
   readonly handles: CoreHandles;
@@ -43,7 +43,8 @@ export interface Applications {
 }
 
 export interface CreateOptions {
-  readonly logger?: LoggerService | false;
+  /** The process logger (main.ts makes it); false: no logs (in-process tests). */
+  readonly logger?: AppLogger | false;
 }
 
 function urlOf(app: INestApplication, tls: boolean): string {
@@ -57,7 +58,11 @@ export async function createApplications(
   config: AppConfig,
   options: CreateOptions = {},
 ): Promise<Applications> {
-  const logger = options.logger ?? createLogger(config);
+  const appLogger =
+    options.logger === false
+      ? undefined
+      : (options.logger ?? createLogger(config));
+  const logger: LoggerService | false = appLogger?.nest ?? false;
   const core = await NestFactory.createApplicationContext(
     CoreModule.forRoot(config),
     {
@@ -89,7 +94,7 @@ export async function createApplications(
     },
     appOptions,
   );
-  configureHttpApp(management);
+  configureHttpApp(management, appLogger);
   setupSwagger(
     management,
     'Motor Coordinator — management',
@@ -104,7 +109,7 @@ export async function createApplications(
     },
     appOptions,
   );
-  configureHttpApp(observability);
+  configureHttpApp(observability, appLogger);
   setupSwagger(
     observability,
     'Motor Coordinator — observability',
