@@ -97,9 +97,9 @@ export async function createApplications(
   configureHttpApp(management, appLogger);
   setupSwagger(
     management,
+    'management',
     'Motor Coordinator — management',
     'Probes and instance refresh of the Motor Coordinator management port.',
-    true,
   );
 
   const observability = await NestFactory.create<NestExpressApplication>(
@@ -112,9 +112,9 @@ export async function createApplications(
   configureHttpApp(observability, appLogger);
   setupSwagger(
     observability,
+    'observability',
     'Motor Coordinator — observability',
     'Aggregated engine metrics and health of the Motor Coordinator observability port.',
-    false,
   );
 
   let startPromise: Promise<void> | null = null;
@@ -152,7 +152,7 @@ export async function createApplications(
       closed = true;
       handles.lifecycle.beginDrain();
       // A master resigns now, so a standby takes over during our drain.
-      const resigned = handles.leadership.close();
+      const resigned = runtime.resign();
       if (drainMs > 0) await new Promise((r) => setTimeout(r, drainMs));
       await resigned;
       await closeHttp(management);

@@ -14,11 +14,9 @@ import { createValidationPipe } from './http/validation.js';
 import { ManagementIndexController } from './index.controller.js';
 import { InstancesController } from './instances/instances.controller.js';
 import { InstancesService } from './instances/instances.service.js';
-import {
-  LivenessIndicator,
-  ReadinessIndicator,
-  StartupIndicator,
-} from './probes/probe-indicators.js';
+import { LivenessIndicator } from './probes/liveness.health.js';
+import { ReadinessIndicator } from './probes/readiness.health.js';
+import { StartupIndicator } from './probes/startup.health.js';
 import { ProbesController } from './probes/probes.controller.js';
 
 /** Root module of the management app (port 1026). Core handles come from CoreHandlesModule. */

@@ -6,6 +6,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { Request } from 'express';
+import { bearerToken } from '../../bootstrap/bearer-token.js';
 import { APP_CONFIG } from '../../bootstrap/core-handles.js';
 import { secretMatches } from '../../bootstrap/secret-compare.js';
 import type { AppConfig } from '../../config/config.schema.js';
@@ -26,13 +27,10 @@ export class ApiKeyGuard implements CanActivate {
     if (expected === '') return true;
     const req = context.switchToHttp().getRequest<Request>();
     const header = req.headers[API_KEY_HEADER];
-    const auth = req.headers.authorization;
     const given =
       typeof header === 'string'
         ? header
-        : auth?.startsWith('Bearer ')
-          ? auth.slice('Bearer '.length)
-          : undefined;
+        : bearerToken(req.headers.authorization);
     if (!secretMatches(given, expected)) {
       throw new UnauthorizedException(
         `missing or wrong API key (send it in the X-API-Key header)`,
