@@ -1,5 +1,5 @@
 import type { ArgumentsHost } from '@nestjs/common';
-import { NotFoundException } from '@nestjs/common';
+import { Logger, NotFoundException } from '@nestjs/common';
 import {
   RegistryTooLargeError,
   RegistryUnavailableError,
@@ -46,10 +46,16 @@ describe('ErrorBodyFilter', () => {
   });
 
   it('keeps Nest exceptions, and hides unexpected errors behind a 500', () => {
+    const logged = vi
+      .spyOn(Logger.prototype, 'error')
+      .mockImplementation(() => undefined);
     expect(answer(new NotFoundException('no such route')).status).toBe(404);
+    expect(logged).not.toHaveBeenCalled();
     expect(answer(new Error('secret detail'))).toEqual({
       status: 500,
       body: { status: 'error', message: 'internal error' },
     });
+    expect(String(logged.mock.calls[0]?.[0])).toContain('secret detail');
+    logged.mockRestore();
   });
 });

@@ -7,7 +7,7 @@ import {
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ErrorBodyFilter } from '../bootstrap/error-body.filter.js';
-import { ApiKeyGuard } from './http/api-key.guard.js';
+import { ApiKeyGuard, ApiKeyMiddleware } from './http/api-key.guard.js';
 import { JsonBodyMiddleware } from './http/json-body.middleware.js';
 import { RefreshAuditMiddleware } from './http/refresh-audit.middleware.js';
 import { createValidationPipe } from './http/validation.js';
@@ -42,6 +42,9 @@ export class ManagementModule implements NestModule {
     consumer
       .apply(RefreshAuditMiddleware)
       .forRoutes({ path: 'instances/refresh', method: RequestMethod.POST });
-    consumer.apply(JsonBodyMiddleware).forRoutes(InstancesController);
+    // Authentication first: no body is read for an unauthorized client.
+    consumer
+      .apply(ApiKeyMiddleware, JsonBodyMiddleware)
+      .forRoutes(InstancesController);
   }
 }

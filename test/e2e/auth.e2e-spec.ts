@@ -52,3 +52,37 @@ describe('GET /metrics with a bearer token configured', () => {
     await request(h.obs).get('/docs-json').expect(200);
   });
 });
+
+describe('management API key, checked before the body is read', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ COORDINATOR_MGMT_API_KEY: 'k3y' });
+  });
+  afterAll(() => h?.close());
+
+  it('answers 401 to a bad body without a key, 400 with the key', async () => {
+    const bad = '{"event": "add", "instances": [';
+    const anon = await request(h.mgmt)
+      .post('/instances/refresh')
+      .set('Content-Type', 'application/json')
+      .send(bad)
+      .expect(401);
+    expect(anon.body.message).toContain('X-API-Key');
+    await request(h.mgmt)
+      .post('/instances/refresh')
+      .set('Content-Type', 'text/plain')
+      .send('x')
+      .expect(401);
+    await request(h.mgmt)
+      .post('/instances/refresh')
+      .set('X-API-Key', 'k3y')
+      .set('Content-Type', 'application/json')
+      .send(bad)
+      .expect(400);
+    await request(h.mgmt)
+      .post('/instances/refresh')
+      .set('Authorization', 'Bearer k3y')
+      .send({ event: 'set', instances: [] })
+      .expect(200);
+  });
+});
