@@ -185,3 +185,40 @@ describe('JSON logs of the service process', () => {
     expect(lines.indexOf(down[0]!)).toBeLessThan(lines.indexOf(up[0]!));
   });
 });
+
+describe('text logs of the service process', () => {
+  it('one escaped line per entry: a newline in event or id forges nothing', async () => {
+    const svc = spawnService([], {
+      COORDINATOR_API_HOST: '127.0.0.1',
+      COORDINATOR_API_MGMT_PORT: '0',
+      COORDINATOR_OBS_PORT: '0',
+      COORDINATOR_DRAIN_DELAY_SECONDS: '0',
+      COORDINATOR_LOG_FORMAT: 'text',
+    });
+    try {
+      const [, mgmt = ''] = await svc.waitForLine(URLS);
+      await request(mgmt)
+        .post('/instances/refresh')
+        .set('X-Request-Id', 'text-1')
+        .send({
+          event: 'add\n2026-01-01T00:00:00.000Z INFO  [RefreshAudit] forged',
+          instances: [{ id: 'x\r\nWARN forged' }],
+        })
+        .expect(400);
+      svc.child.kill('SIGTERM');
+      expect(await svc.exited).toBe(0);
+    } finally {
+      if (svc.child.exitCode === null) svc.child.kill('SIGKILL');
+    }
+    const lines = svc.output().split('\n').slice(0, -1);
+    const entry =
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (TRACE|DEBUG|INFO |WARN |ERROR|FATAL) /;
+    for (const l of lines)
+      expect(l.startsWith('  ') || entry.test(l)).toBe(true);
+    expect(lines.filter((l) => l.includes('forged'))).toEqual([
+      expect.stringMatching(
+        /^\S+ INFO {2}\[RefreshAudit\] refresh request_id=text-1 from=127\.0\.0\.1 route="POST \/instances\/refresh" status=400 result=rejected event="add\\n2026-01-01T00:00:00\.000Z INFO {2}\[RefreshAudit\] forged" ids=\["x\\r\\nWARN forged"\] ids_count=1 ms=\d+$/,
+      ),
+    ]);
+  });
+});
