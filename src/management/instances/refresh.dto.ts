@@ -211,6 +211,7 @@ export class InstanceDto extends InstanceIdDto {
   endpoints!: Record<string, Record<string, EndpointDto>>;
 
   @ApiPropertyOptional({
+    type: 'string',
     example: 'vllm',
     description: 'kept as sent, like any other upstream field',
   })
