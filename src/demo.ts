@@ -19,7 +19,7 @@ const { config } = loadConfig({
   },
 });
 const logger = createLogger(config);
-Logger.overrideLogger(logger);
+Logger.overrideLogger(logger.nest);
 const log = new Logger('Demo');
 
 const fleet = await startFleet({

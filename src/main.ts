@@ -22,7 +22,7 @@ try {
 const { config, source, warnings } = loaded;
 const logger = createLogger(config);
 const log = new Logger('Main');
-Logger.overrideLogger(logger);
+Logger.overrideLogger(logger.nest);
 for (const w of warnings) log.warn(w);
 
 const appsPromise = createApplications(config, { logger });

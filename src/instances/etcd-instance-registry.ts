@@ -1,8 +1,4 @@
-import {
-  Logger,
-  PayloadTooLargeException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { Etcd3, IKeyValue, Namespace, Watcher } from 'etcd3';
 import type { AppConfig } from '../config/config.schema.js';
 import {
@@ -21,6 +17,10 @@ import type {
   RefreshCommand,
   RefreshOutcome,
 } from './instance.types.js';
+import {
+  RegistryTooLargeError,
+  RegistryUnavailableError,
+} from './registry-errors.js';
 import { ROLES } from './role.js';
 
 /** The whole registry is one document at `${key_prefix}instances`. */
@@ -33,16 +33,6 @@ const MAX_ATTEMPTS = 20;
 const conflictBackoffMs = (attempt: number) =>
   Math.random() * Math.min(200, 5 * 2 ** attempt);
 const RESYNC_MS = 1000;
-
-/**
- * The registry is unreachable (etcd down, or too much contention): the HTTP
- * layer answers 503 and the client retries; nothing was changed.
- */
-export class RegistryUnavailableError extends ServiceUnavailableException {
-  constructor(reason: string) {
-    super(`Instance registry unavailable: ${reason}`);
-  }
-}
 
 /** Serializes the registry document (instances ordered by id). */
 export function encodeRegistryDocument(
@@ -118,7 +108,8 @@ interface Remote {
  * - Every node watches the key and keeps a local copy: `list()` is a local
  *   read, and a refresh sent to any node reaches all of them.
  * - While etcd is unreachable, `restore()` throws (startup stays 503) and
- *   `apply()` throws a 503; `list()` keeps serving the last known state.
+ *   `apply()` throws RegistryUnavailableError (answered 503); `list()` keeps
+ *   serving the last known state.
  */
 export class EtcdInstanceRegistry extends InstanceRegistry {
   private readonly logger = new Logger(EtcdInstanceRegistry.name);
@@ -160,10 +151,6 @@ export class EtcdInstanceRegistry extends InstanceRegistry {
 
   list(): readonly Instance[] {
     return this.snapshot;
-  }
-
-  isRestored(): boolean {
-    return this.restored;
   }
 
   async restore(): Promise<void> {
@@ -213,7 +200,7 @@ export class EtcdInstanceRegistry extends InstanceRegistry {
       const doc = encodeRegistryDocument(next);
       const bytes = Buffer.byteLength(doc);
       if (bytes > MAX_DOCUMENT_BYTES) {
-        throw new PayloadTooLargeException(
+        throw new RegistryTooLargeError(
           `the registry would take ${bytes} bytes in etcd, over its ${MAX_DOCUMENT_BYTES}-byte limit`,
         );
       }

@@ -21,9 +21,6 @@ export abstract class InstanceRegistry {
   /** Applies a validated command atomically (all of it or nothing). */
   abstract apply(command: RefreshCommand): Promise<RefreshOutcome>;
 
-  /** True once the registry holds its restored state (startup probe). */
-  abstract isRestored(): boolean;
-
   /** Loads the persisted state; called once at bootstrap. */
   abstract restore(): Promise<void>;
 
@@ -54,7 +51,6 @@ export function commandIds(command: RefreshCommand): number[] {
 export class InMemoryInstanceRegistry extends InstanceRegistry {
   private current = new Map<number, Instance>();
   private snapshot: readonly Instance[] = Object.freeze([]);
-  private restored = false;
 
   list(): readonly Instance[] {
     return this.snapshot;
@@ -72,12 +68,7 @@ export class InMemoryInstanceRegistry extends InstanceRegistry {
     });
   }
 
-  isRestored(): boolean {
-    return this.restored;
-  }
-
   restore(): Promise<void> {
-    this.restored = true;
     return Promise.resolve();
   }
 

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { ServiceUnavailableException } from '@nestjs/common';
 import { Etcd3 } from 'etcd3';
 import { EtcdInstanceRegistry } from '../../src/instances/etcd-instance-registry.js';
 import type { Instance } from '../../src/instances/instance.types.js';
+import { RegistryUnavailableError } from '../../src/instances/registry-errors.js';
 import {
   EtcdLeadership,
   safetyMarginMs,
@@ -407,7 +407,7 @@ describe('EtcdLeadership and EtcdInstanceRegistry against a real etcd', () => {
       // A refresh does not hang on a frozen etcd: it fails (503) at the deadline.
       await expect(
         r.apply({ event: 'add', instances: [inst(1)] }),
-      ).rejects.toBeInstanceOf(ServiceUnavailableException);
+      ).rejects.toBeInstanceOf(RegistryUnavailableError);
     } finally {
       await etcd.resume();
     }
@@ -468,7 +468,7 @@ describe('EtcdLeadership and EtcdInstanceRegistry against a real etcd', () => {
     }
   });
 
-  it('etcd unreachable: apply() is a 503 and changes nothing, restore() throws, list() keeps the last state', async () => {
+  it('etcd unreachable: apply() fails as unavailable (503 at the edge) and changes nothing, restore() throws, list() keeps the last state', async () => {
     const prefix = uniquePrefix();
     const r = registry(prefix);
     await r.restore();
@@ -479,8 +479,11 @@ describe('EtcdLeadership and EtcdInstanceRegistry against a real etcd', () => {
         () => null,
         (e: unknown) => e,
       );
-      expect(err).toBeInstanceOf(ServiceUnavailableException);
-      expect((err as ServiceUnavailableException).getStatus()).toBe(503);
+      // A domain error; the management port's filter answers it with 503.
+      expect(err).toBeInstanceOf(RegistryUnavailableError);
+      expect((err as Error).message).toMatch(
+        /^Instance registry unavailable: /,
+      );
       expect(ids(r)).toEqual([7]);
       await expect(registry(prefix).restore()).rejects.toThrow(
         /^etcd unreachable at /,

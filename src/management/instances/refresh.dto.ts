@@ -137,7 +137,7 @@ class UniqueIdsConstraint implements ValidatorConstraintInterface {
 
 /** The part every event needs. */
 export class InstanceIdDto {
-  @ApiProperty({ example: 1, minimum: 0 })
+  @ApiProperty({ type: 'integer', example: 1, minimum: 0 })
   @IsInt({ message: 'id must be an integer ≥ 0' })
   @Min(0, { message: 'id must be an integer ≥ 0' })
   @Max(MAX_ID, { message: `id must be ≤ ${MAX_ID}` })
@@ -145,7 +145,11 @@ export class InstanceIdDto {
 }
 
 export class EndpointDto {
-  @ApiProperty({ example: 0, description: 'DP rank; equals its key' })
+  @ApiProperty({
+    type: 'integer',
+    example: 0,
+    description: 'DP rank; equals its key',
+  })
   id!: number;
   @ApiProperty({ example: '127.0.0.1', description: 'equals its key' })
   ip!: string;
@@ -207,6 +211,7 @@ export class InstanceDto extends InstanceIdDto {
   endpoints!: Record<string, Record<string, EndpointDto>>;
 
   @ApiPropertyOptional({
+    type: 'string',
     example: 'vllm',
     description: 'kept as sent, like any other upstream field',
   })
@@ -248,7 +253,7 @@ export class RefreshResponseDataDto {
   timestamp!: string;
   @ApiProperty({ enum: REFRESH_EVENTS })
   event_type!: RefreshEvent;
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   instance_count!: number;
 }
 
