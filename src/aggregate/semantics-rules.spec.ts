@@ -714,3 +714,48 @@ describe('S5 derived metrics carry the registry’s model_name', () => {
     ).toBe(330);
   });
 });
+
+describe('§3.2 canonical families', () => {
+  it('feed from a deprecated alias only on pages without the preferred name', () => {
+    const itl = (n: number) =>
+      histogram(
+        'vllm:inter_token_latency_seconds',
+        [
+          ['1', n],
+          ['+Inf', n],
+        ],
+        n,
+      );
+    const tpot = (n: number) =>
+      histogram(
+        'vllm:time_per_output_token_seconds',
+        [
+          ['1', n],
+          ['+Inf', n],
+        ],
+        n,
+      );
+    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const full = samples(
+      agg.ingest(
+        cycleOf(
+          [
+            // V1 prints both names: only the preferred one feeds the canonical family
+            okPage(ref(2, 'decode'), itl(10) + tpot(10), 1),
+            // an older engine prints only the deprecated one
+            okPage(ref(3, 'decode'), tpot(4), 1),
+          ],
+          1,
+        ),
+      ),
+    );
+    // 10 (ITL of the first page) + 4 (TPOT of the second), not 10 + 10 + 4
+    expect(
+      get(full, 'motor:inter_token_latency_seconds_count{model_name="m"}'),
+    ).toBe(14);
+    // the engine families themselves are untouched
+    expect(
+      get(full, 'vllm:time_per_output_token_seconds_count{model_name="m"}'),
+    ).toBe(14);
+  });
+});

@@ -57,6 +57,10 @@ export const FLAG_SCOPE_DECODE = 2;
 export const FLAG_SCOPE_PREFILL = 4;
 /** A series ignored on purpose (`*_created`, reserved names): remembered so it costs nothing. */
 export const FLAG_DROPPED = 8;
+/** A series that states a capacity (R2 weights): `vllm:cache_config_info`, `sglang:max_total_num_tokens`. */
+export const FLAG_CAPACITY = 16;
+/** A deprecated alias that feeds its canonical family only on pages without the preferred name. */
+export const FLAG_ALIAS = 32;
 
 export const MID_PROMPT_TOKENS = 1;
 export const MID_GENERATION_TOKENS = 2;
@@ -66,6 +70,9 @@ export const MID_QUANTILE_SOURCE = 4;
 export const MID_COUNTER = 8;
 /** Read through the quantile window (S3): quantile sources, prefix-cache parts, tokens. */
 export const MID_WINDOWED = 16;
+
+/** A sid whose canonical mid for a model is not worked out yet (see `canonTable`). */
+export const CANON_UNRESOLVED = -2;
 
 export const SID_INVALID = -1;
 export const SID_DROPPED = -2;
@@ -267,6 +274,8 @@ export class SeriesCatalog {
   private readonly canonicalByKey = new Map<number, number>();
   private readonly modelIndex = new Map<string, number>();
   private readonly labeledMotor = new Map<string, number>();
+  /** Per model index: sid → canonical mid (-1 none, CANON_UNRESOLVED not worked out yet). */
+  private readonly canonTables: Int32Array[] = [];
 
   /** Per sid: merged mid (-1: not in merged views), dp mid, canonical template (-1), flags. */
   sidMid = new Int32Array(1024);
@@ -503,6 +512,9 @@ export class SeriesCatalog {
     }
     if (family.sem.scope === 'decode') flags |= FLAG_SCOPE_DECODE;
     if (family.sem.scope === 'prefill') flags |= FLAG_SCOPE_PREFILL;
+    if (family.sem.capacity && kind === KIND_PLAIN) flags |= FLAG_CAPACITY;
+    if (family.sem.canonical?.unlessPageHas && kind !== KIND_QUANTILE)
+      flags |= FLAG_ALIAS;
 
     const template =
       family.canonical && kind !== KIND_QUANTILE
@@ -565,6 +577,22 @@ export class SeriesCatalog {
       this.templateByKey.set(key, index);
     }
     return index;
+  }
+
+  /**
+   * The sid → canonical mid table of one registry model, covering every sid so far.
+   * Sids are shared by every endpoint whose page writes the same series text, so one
+   * table per model costs 4 bytes per distinct series, not per endpoint entry.
+   */
+  canonTable(model: number): Int32Array {
+    let table = this.canonTables[model];
+    if (!table || table.length < this.sidCount) {
+      const grown = new Int32Array(Math.max(1024, this.sidMid.length));
+      grown.fill(CANON_UNRESOLVED);
+      if (table) grown.set(table);
+      this.canonTables[model] = table = grown;
+    }
+    return table;
   }
 
   /** The canonical mid of a template for one registry model (interned on first use). */

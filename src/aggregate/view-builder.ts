@@ -3,7 +3,12 @@ import type { LabelPair } from '../parse/label-block.js';
 import { labelText } from '../render/escape.js';
 import type { GroupOutput, ViewOutput } from './aggregate.types.js';
 import type { EndpointRef, ViewType } from './cycle.types.js';
-import type { SampleBuffer } from './endpoint-samples.js';
+import {
+  ENTRY_FRESH,
+  ENTRY_PARKED,
+  isAliasOff,
+  type SampleBuffer,
+} from './endpoint-samples.js';
 import { bucketQuantile } from './histogram-quantile.js';
 import { QUANTILES, type RoleScope } from './metric-semantics.js';
 import { QuantileWindow, type WindowBase } from './quantile-window.js';
@@ -39,17 +44,20 @@ export type SampleSet = Pick<
   | 'sids'
   | 'raw'
   | 'off'
-  | 'parked'
+  | 'state'
   | 'declared'
-  | 'canon'
-  | 'fresh'
-  | 'weight'
-  | 'since'
+  | 'capacity'
+  | 'singleCapacity'
+  | 'aliasOff'
 >;
 
 /** What a view reads of one endpoint. */
 export interface SourceState {
   readonly ref: EndpointRef;
+  /** The catalog's index of the registry model (canonical series carry it). */
+  readonly model: number;
+  /** First good page or last counter restart (ms): the OTLP start time in `dp`. */
+  readonly since: number;
   readonly cur: SampleSet;
   readonly stale: boolean;
   readonly up: boolean;
@@ -160,8 +168,6 @@ export class ViewBuilder {
   private val = new Float64Array(1024);
   private cnt = new Int32Array(1024);
   private wsum = new Float64Array(1024);
-  /** dp view: when each cell's series first appeared on its endpoint (OTLP start time). */
-  private first = new Float64Array(1024);
   private wtot = new Float64Array(1024);
   /** 1 when some source of a mean cell states no capacity: the mean is then unweighted (R2). */
   private unweighted = new Uint8Array(1024);
@@ -267,7 +273,6 @@ export class ViewBuilder {
       return b;
     };
     this.val = f64(this.val);
-    this.first = f64(this.first);
     this.wsum = f64(this.wsum);
     this.wtot = f64(this.wtot);
     this.cnt = i32(this.cnt);
@@ -326,6 +331,8 @@ export class ViewBuilder {
     declaredList.length = 0;
     const families = catalog.families;
     const sidFlags = catalog.sidFlags;
+    const sidRankKey = catalog.sidRankKey;
+    const red = catalog.midReduction;
     const sidMid = dp ? catalog.sidDpMid : catalog.sidMid;
 
     for (const st of spec.endpoints) {
@@ -353,29 +360,35 @@ export class ViewBuilder {
       const sids = c.sids;
       const raw = c.raw;
       const off = c.off;
-      const parkedFlags = c.parked;
-      const canon = c.canon;
-      const fresh = c.fresh;
-      const weight = c.weight;
-      const since = c.since;
+      const entries = c.state;
+      const canonTable = catalog.canonTable(st.model);
+      const aliasOff = c.aliasOff;
+      const capacity = c.capacity;
       for (let i = 0; i < n; i++) {
         const sid = sids[i]!;
         const flags = sidFlags[sid]!;
         if (flags & skip) continue;
-        const parked = !live || parkedFlags[i] === 1;
+        const entry = entries[i]!;
+        const parked = !live || (entry & ENTRY_PARKED) !== 0;
         if (parked && (dp || !(flags & FLAG_COUNTER))) continue;
         const v = dp ? raw[i]! : raw[i]! + off[i]!;
-        const joins = joining && fresh[i] === 1 && (flags & FLAG_COUNTER) !== 0;
+        const joins =
+          joining &&
+          (entry & ENTRY_FRESH) !== 0 &&
+          (flags & FLAG_COUNTER) !== 0;
         const mid = sidMid[sid]!;
-        if (mid >= 0) {
-          this.feed(catalog, mid, v, weight[i]!, parked, joins, gs);
-          if (dp) this.first[mid] = since[i]!;
-        }
-        const cm = canon[i]!;
-        if (cm >= 0) {
-          this.feed(catalog, cm, v, weight[i]!, parked, joins, gs);
-          if (dp) this.first[cm] = Math.min(this.first[cm]!, since[i]!);
-        }
+        let cm = canonTable[sid]!;
+        if (cm >= 0 && isAliasOff(catalog, aliasOff, sid)) cm = -1;
+        // R2: the capacity a utilisation sample is weighted by (a few per page)
+        let w = NaN;
+        if (
+          capacity !== undefined &&
+          ((mid >= 0 && red[mid] === RED_MEAN) ||
+            (cm >= 0 && red[cm] === RED_MEAN))
+        )
+          w = capacity.get(sidRankKey[sid]!) ?? c.singleCapacity;
+        if (mid >= 0) this.feed(catalog, mid, v, w, parked, joins, gs);
+        if (cm >= 0) this.feed(catalog, cm, v, w, parked, joins, gs);
       }
     }
 
@@ -389,7 +402,7 @@ export class ViewBuilder {
       catalog,
       spec,
       gs,
-      dp,
+      dp ? (spec.endpoints[0]?.since ?? ctx.finishedAt) : undefined,
       group?.prev,
       ctx.finishedAt,
     );
@@ -421,7 +434,6 @@ export class ViewBuilder {
       this.wsum[mid] = weighted ? v * w : 0;
       this.wtot[mid] = weighted ? w : 0;
       this.unweighted[mid] = weighted ? 0 : 1;
-      this.first[mid] = Infinity;
       this.touched[this.nTouched++] = mid;
     } else {
       if (r === RED_FIRST) {
@@ -821,13 +833,13 @@ export class ViewBuilder {
    * Emitted cells in render order (a scan of the render order, or a sort of the few
    * touched), with the time each cell's series first appeared in the group: kept from
    * the group's previous output (a merge walk: both are in render order), now for a
-   * new series; in `dp`, the endpoint's own (a counter restart starts it anew).
+   * new series; in `dp`, the endpoint's first good page or its last restart.
    */
   private compact(
     catalog: SeriesCatalog,
     spec: GroupSpec,
     gs: number,
-    dp: boolean,
+    endpointSince: number | undefined,
     prev: GroupOutput | undefined,
     now: number,
   ): GroupOutput {
@@ -870,11 +882,8 @@ export class ViewBuilder {
       for (let k = 0; k < total; k++) emit(mids[k]!);
     }
     const since = new Float64Array(n);
-    if (dp) {
-      for (let k = 0; k < n; k++) {
-        const f = this.first[outMids[k]!]!;
-        since[k] = f === Infinity ? now : f;
-      }
+    if (endpointSince !== undefined) {
+      since.fill(endpointSince);
     } else {
       const pm = prev?.mids;
       const ps = prev?.since;
