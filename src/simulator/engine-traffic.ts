@@ -80,6 +80,9 @@ export class TrafficModel {
   /** Prefill engines generate one token: no decode phase, no per-token latency. */
   private readonly noDecode: BucketDist;
   private readonly noTpot: BucketDist;
+  /** One generated token (prefill engines), per token histogram. */
+  private readonly oneToken: BucketDist[];
+  private readonly paramsN: BucketDist;
   /** The last tick's finished work. */
   readonly last: TickWork = {
     requests: 0,
@@ -104,6 +107,12 @@ export class TrafficModel {
       layouts[H.requestTimePerOutputToken] as BucketLayout,
       [0],
       [1],
+    );
+    this.oneToken = layouts.map((l) => discreteDist(l, [1], [1]));
+    this.paramsN = discreteDist(
+      layouts[H.paramsN] as BucketLayout,
+      [1, 2],
+      [1 - profile.nTwoShare, profile.nTwoShare],
     );
   }
 
@@ -270,13 +279,13 @@ export class TrafficModel {
       H.generationTokens,
       gen
         ? this.tokens(H.generationTokens, gen)
-        : discreteDist(this.layout(H.generationTokens), [1], [1]),
+        : (this.oneToken[H.generationTokens] as BucketDist),
       n,
     );
-    const maxTokens = (index: number) =>
+    const maxTokens = (index: number): BucketDist =>
       gen
-        ? this.tokens(index, [gen[0] * 3, 0.7])
-        : discreteDist(this.layout(index), [1], [1]);
+        ? lognormalDist(this.layout(index), gen[0] * 3, 0.7, true)
+        : (this.oneToken[index] as BucketDist);
     const maxParam = maxTokens(H.paramsMaxTokens);
     this.histogram(H.paramsMaxTokens, maxParam, n);
     this.histogram(
@@ -286,15 +295,7 @@ export class TrafficModel {
         : maxTokens(H.maxNumGenerationTokens),
       n,
     );
-    this.histogram(
-      H.paramsN,
-      discreteDist(
-        this.layout(H.paramsN),
-        [1, 2],
-        [1 - p.nTwoShare, p.nTwoShare],
-      ),
-      n,
-    );
+    this.histogram(H.paramsN, this.paramsN, n);
 
     const itlFactor = f.decode;
     this.histogram(H.ttft, this.latency(H.ttft, p.ttft, f.ttft), n);
