@@ -465,6 +465,7 @@ describe('POST /instances/refresh (SPEC §2)', () => {
       body('set', [
         instance({
           id: 5,
+          port: 9,
           role: 'both',
           engine_type: 'vllm',
           parallel_config: { dp: 2 },

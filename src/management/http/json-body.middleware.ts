@@ -2,6 +2,7 @@ import {
   BadRequestException,
   HttpException,
   HttpStatus,
+  Inject,
   Injectable,
   PayloadTooLargeException,
   type NestMiddleware,
@@ -12,6 +13,8 @@ import express, {
   type Request,
   type Response,
 } from 'express';
+import { APP_CONFIG } from '../../bootstrap/core-handles.js';
+import type { AppConfig } from '../../config/config.schema.js';
 
 /** SPEC §2: refresh bodies are at most 10 MiB. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -24,13 +27,38 @@ const parseJson = express.json({
   type: () => true,
 });
 
-function forbiddenKeyPaths(value: unknown, path: string, out: string[]): void {
-  if (out.length >= 10 || typeof value !== 'object' || value === null) return;
-  for (const key of Object.keys(value)) {
-    const at = path ? `${path}.${key}` : key;
-    if (FORBIDDEN_KEYS.has(key)) out.push(at);
-    forbiddenKeyPaths((value as Record<string, unknown>)[key], at, out);
+/**
+ * One pass over the parsed body with an explicit stack (no recursion, so no
+ * stack overflow however deep the JSON): the nesting depth, and keys that
+ * could alter prototypes. Stops at the first container deeper than
+ * `maxDepth`; linear in the body otherwise.
+ */
+export function scanJson(
+  value: unknown,
+  maxDepth: number,
+): { tooDeep: string | null; forbidden: string[] } {
+  const forbidden: string[] = [];
+  const stack: { value: unknown; path: string; depth: number }[] = [
+    { value, path: '', depth: 1 },
+  ];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if (typeof item.value !== 'object' || item.value === null) continue;
+    if (item.depth > maxDepth) return { tooDeep: item.path, forbidden };
+    const node = item.value as Record<string, unknown>;
+    for (const key of Object.keys(node)) {
+      const at = item.path ? `${item.path}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key) && forbidden.length < 10) forbidden.push(at);
+      const child = node[key];
+      if (typeof child === 'object' && child !== null)
+        stack.push({ value: child, path: at, depth: item.depth + 1 });
+    }
   }
+  return { tooDeep: null, forbidden };
+}
+
+function shortPath(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
 }
 
 function isJsonContentType(req: Request): boolean {
@@ -45,12 +73,18 @@ function isJsonContentType(req: Request): boolean {
 /**
  * Reads JSON bodies of POST requests with the checks in a useful order:
  * 415 before reading a non-JSON body, 413 from Content-Length before reading a
- * too-large one, then 400 for bad JSON and for keys that could alter
- * prototypes. Errors are thrown (not passed to next) so Nest's exception
+ * too-large one, then 400 for bad JSON, 413 for JSON nested deeper than the
+ * limit and 400 for keys that could alter prototypes. Errors are thrown (not passed to next) so Nest's exception
  * filter renders them like every other error.
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
+  private readonly maxDepth: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.maxDepth = config.refresh_limits_config.max_json_depth;
+  }
+
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     if (
       req.method !== 'POST' &&
@@ -77,11 +111,15 @@ export class JsonBodyMiddleware implements NestMiddleware {
         err ? reject(mapParseError(err, res)) : resolve(),
       );
     });
-    const bad: string[] = [];
-    forbiddenKeyPaths(req.body, '', bad);
-    if (bad.length > 0) {
+    const { tooDeep, forbidden } = scanJson(req.body, this.maxDepth);
+    if (tooDeep !== null) {
+      throw new PayloadTooLargeException(
+        `JSON nested deeper than refresh_limits_config.max_json_depth = ${this.maxDepth} (at ${shortPath(tooDeep)})`,
+      );
+    }
+    if (forbidden.length > 0) {
       throw new BadRequestException(
-        `forbidden JSON keys at: ${bad.join(', ')}`,
+        `forbidden JSON keys at: ${forbidden.map(shortPath).join(', ')}`,
       );
     }
     next();
