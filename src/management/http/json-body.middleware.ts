@@ -37,21 +37,33 @@ export function scanJson(
   value: unknown,
   maxDepth: number,
 ): { tooDeep: string | null; forbidden: string[] } {
+  interface Node {
+    readonly value: object;
+    readonly parent: Node | null;
+    readonly key: string;
+    readonly depth: number;
+  }
+  // Paths are only spelled out for what gets reported.
+  const pathOf = (node: Node | null, key?: string): string => {
+    const parts: string[] = key === undefined ? [] : [key];
+    for (let n = node; n !== null && n.parent !== null; n = n.parent)
+      parts.push(n.key);
+    return parts.reverse().join('.');
+  };
   const forbidden: string[] = [];
-  const stack: { value: unknown; path: string; depth: number }[] = [
-    { value, path: '', depth: 1 },
-  ];
+  if (typeof value !== 'object' || value === null)
+    return { tooDeep: null, forbidden };
+  const stack: Node[] = [{ value, parent: null, key: '', depth: 1 }];
   while (stack.length > 0) {
-    const item = stack.pop()!;
-    if (typeof item.value !== 'object' || item.value === null) continue;
-    if (item.depth > maxDepth) return { tooDeep: item.path, forbidden };
-    const node = item.value as Record<string, unknown>;
-    for (const key of Object.keys(node)) {
-      const at = item.path ? `${item.path}.${key}` : key;
-      if (FORBIDDEN_KEYS.has(key) && forbidden.length < 10) forbidden.push(at);
-      const child = node[key];
+    const node = stack.pop()!;
+    if (node.depth > maxDepth) return { tooDeep: pathOf(node), forbidden };
+    const record = node.value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (FORBIDDEN_KEYS.has(key) && forbidden.length < 10)
+        forbidden.push(pathOf(node, key));
+      const child = record[key];
       if (typeof child === 'object' && child !== null)
-        stack.push({ value: child, path: at, depth: item.depth + 1 });
+        stack.push({ value: child, parent: node, key, depth: node.depth + 1 });
     }
   }
   return { tooDeep: null, forbidden };

@@ -81,7 +81,7 @@ function countKeys(value: unknown, max: number): number {
     const v = stack.pop();
     if (typeof v !== 'object' || v === null) continue;
     for (const child of Object.values(v)) {
-      n++;
+      if (++n > max) break;
       if (typeof child === 'object' && child !== null) stack.push(child);
     }
   }
