@@ -581,3 +581,19 @@ describe('management API key', () => {
     expect(ready.body.ready).toBe(true);
   });
 });
+
+describe('single mode', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('GET / of the management port says the registry lives in memory only', async () => {
+    const res = await request(h.mgmt).get('/').expect(200);
+    expect(res.body.registry).toBe('memory (lost on restart)');
+    expect(res.body.service).toBe('Motor Coordinator Management Server');
+  });
+});
