@@ -6,24 +6,37 @@ import { BlockList, isIP } from 'node:net';
  * link-local ones (the cloud metadata services live there) and zone-scoped
  * ones. Loopback and private ranges stay allowed: engines live there. An
  * optional allowlist of CIDRs narrows the rest.
+ *
+ * The built-in ranges are tested with integer arithmetic (a refresh or a
+ * scrape plan may hold thousands of endpoints); only the allowlist uses a
+ * BlockList.
  */
-const REFUSED: readonly (readonly [string, number, 'ipv4' | 'ipv6', string])[] =
-  [
-    ['0.0.0.0', 8, 'ipv4', 'unspecified address'],
-    ['169.254.0.0', 16, 'ipv4', 'link-local address (cloud metadata)'],
-    ['224.0.0.0', 4, 'ipv4', 'multicast address'],
-    ['255.255.255.255', 32, 'ipv4', 'broadcast address'],
-    ['::', 128, 'ipv6', 'unspecified address'],
-    ['fe80::', 10, 'ipv6', 'link-local address'],
-    ['ff00::', 8, 'ipv6', 'multicast address'],
-    ['fd00:ec2::254', 128, 'ipv6', 'cloud metadata address (AWS)'],
+function ipv4Refusal(ip: string): string | null {
+  const [a, b, c, d] = ip.split('.').map(Number) as [
+    number,
+    number,
+    number,
+    number,
   ];
+  if (a === 0) return 'unspecified address';
+  if (a === 169 && b === 254) return 'link-local address (cloud metadata)';
+  if (a >= 224 && a <= 239) return 'multicast address';
+  if (a === 255 && b === 255 && c === 255 && d === 255)
+    return 'broadcast address';
+  return null;
+}
 
-const refusedLists = REFUSED.map(([net, prefix, family, reason]) => {
-  const list = new BlockList();
-  list.addSubnet(net, prefix, family);
-  return { list, family, reason };
-});
+/** `canonical` is compressed lower-case IPv6 (see canonicalIp). */
+function ipv6Refusal(canonical: string): string | null {
+  if (canonical === '::') return 'unspecified address';
+  if (canonical === 'fd00:ec2::254') return 'cloud metadata address (AWS)';
+  const first = canonical.startsWith(':')
+    ? 0
+    : parseInt(canonical.slice(0, canonical.indexOf(':')), 16);
+  if ((first & 0xffc0) === 0xfe80) return 'link-local address';
+  if ((first & 0xff00) === 0xff00) return 'multicast address';
+  return null;
+}
 
 function familyOf(ip: string): 'ipv4' | 'ipv6' {
   return ip.includes(':') ? 'ipv6' : 'ipv4';
@@ -84,10 +97,9 @@ export class TargetPolicy {
     const canonical = canonicalIp(ip);
     if (canonical === null) return 'not an IPv4 or IPv6 address';
     const family = familyOf(canonical);
-    for (const r of refusedLists) {
-      if (r.family === family && r.list.check(canonical, family))
-        return r.reason;
-    }
+    const builtIn =
+      family === 'ipv4' ? ipv4Refusal(canonical) : ipv6Refusal(canonical);
+    if (builtIn !== null) return builtIn;
     if (this.allowed !== null && !this.allowed.check(canonical, family)) {
       return `outside prometheus_metrics_config.scrape_allowed_cidrs (${this.allowedCidrs.join(', ')})`;
     }
