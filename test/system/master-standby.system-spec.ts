@@ -360,6 +360,7 @@ describe('EtcdLeadership and EtcdInstanceRegistry against a real etcd', () => {
     closers.push(() => r.close());
     return r;
   }
+  // One address:port per instance: two endpoints may not share one.
   const inst = (id: number): Instance => ({
     id,
     job_name: 'job',
@@ -367,7 +368,12 @@ describe('EtcdLeadership and EtcdInstanceRegistry against a real etcd', () => {
     role: 'prefill',
     endpoints: {
       '127.0.0.1': {
-        '0': { id: 0, ip: '127.0.0.1', business_port: 9, mgmt_port: 9 },
+        '0': {
+          id: 0,
+          ip: '127.0.0.1',
+          business_port: 20000 + id,
+          mgmt_port: 20000 + id,
+        },
       },
     },
     status: 'active',
