@@ -36,7 +36,7 @@ export function defaultConfig(podIp: string | undefined) {
       max_endpoints: 16384,
       max_string_length: 1024,
       max_upstream_keys: 1024,
-      max_upstream_bytes: 65536,
+      max_upstream_bytes: 16384,
       max_errors_listed: 20,
     },
     standby_config: {

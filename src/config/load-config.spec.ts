@@ -225,7 +225,7 @@ describe('loadConfig', () => {
       max_endpoints: 16384,
       max_string_length: 1024,
       max_upstream_keys: 1024,
-      max_upstream_bytes: 65536,
+      max_upstream_bytes: 16384,
       max_errors_listed: 20,
     });
     const env = load([], {
