@@ -80,11 +80,24 @@ describe('refresh limits: hostile bodies are refused in bounded time', () => {
       ).replace('"parallel_config":0', `"parallel_config":${deep}`);
       const res = await hostile(`10k levels of ${open}`, payload);
       expect(res.status).toBe(413);
-      expect(res.body.message).toContain(
-        'JSON nested deeper than refresh_limits_config.max_json_depth = 32 (at instances.0.parallel_config',
+      // The body, `instances` and the instance are 3 levels: the 30th
+      // opening of parallel_config is level 33.
+      const start =
+        payload.indexOf('"parallel_config":') + '"parallel_config":'.length;
+      expect(res.body.message).toBe(
+        `JSON nested deeper than refresh_limits_config.max_json_depth = 32 (at byte ${start + 29 * open.length})`,
       );
     }
     expect(await list()).toEqual(before);
+  });
+
+  it('10 MB of nesting (5M levels) is refused before JSON.parse', async () => {
+    const payload = '['.repeat(5_000_000) + ']'.repeat(5_000_000);
+    const res = await hostile('5M levels of [', payload);
+    expect(res.status).toBe(413);
+    expect(res.body.message).toBe(
+      'JSON nested deeper than refresh_limits_config.max_json_depth = 32 (at byte 32)',
+    );
   });
 
   it('100k empty instances: 413 naming max_instances', async () => {

@@ -1,4 +1,24 @@
-import { scanJson } from './json-body.middleware.js';
+import { scanJson, tooDeepOffset } from './json-body.middleware.js';
+
+describe('tooDeepOffset (raw UTF-8 text, before parsing)', () => {
+  const at = (text: string, max: number) =>
+    tooDeepOffset(Buffer.from(text), max);
+
+  it('finds the first container opened past the limit', () => {
+    expect(at('{"a":[1,{"b":2}]}', 3)).toBe(-1);
+    expect(at('{"a":[1,{"b":2}]}', 2)).toBe(8);
+    expect(at('[[],[],[[]]]', 2)).toBe(8);
+    expect(at('1', 1)).toBe(-1);
+  });
+
+  it('ignores brackets inside strings, escaped quotes included', () => {
+    expect(at('{"a":"[[[{{{"}', 1)).toBe(-1);
+    expect(at('{"a":"\\\\"}[[', 1)).toBe(11);
+    expect(at('{"a":"x\\\\"}[[', 1)).toBe(12);
+    expect(at('{"a\\"[[":"[[[","b":[1]}', 1)).toBe(19);
+    expect(at('["é[", "ü{"]', 1)).toBe(-1);
+  });
+});
 
 describe('scanJson', () => {
   const nest = (levels: number, open: string, close: string) =>
