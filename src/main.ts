@@ -62,5 +62,5 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 const apps = await appsPromise;
 const { managementUrl, observabilityUrl } = await apps.listen();
 log.log(
-  `management on ${managementUrl}, observability on ${observabilityUrl} (config: ${source ?? 'defaults'})`,
+  `management on ${managementUrl}, observability on ${observabilityUrl} (config: ${source ?? 'defaults'}; registry: ${apps.handles.registry.storage})`,
 );

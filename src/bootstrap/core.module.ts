@@ -5,6 +5,7 @@ import {
   InMemoryInstanceRegistry,
   InstanceRegistry,
 } from '../instances/instance-registry.js';
+import { registryLimitsFrom } from '../instances/registry-limits.js';
 import { Leadership, StandaloneLeadership } from '../leadership/leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { InlineDigester } from '../scrape/inline-digester.js';
@@ -45,7 +46,7 @@ export class CoreModule {
               ? (
                   await import('../instances/etcd-instance-registry.js')
                 ).EtcdInstanceRegistry.fromConfig(config)
-              : new InMemoryInstanceRegistry(),
+              : new InMemoryInstanceRegistry(registryLimitsFrom(config)),
         },
         {
           provide: MetricsStore,

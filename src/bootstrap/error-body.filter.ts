@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { RefreshRejectedError } from '../instances/refresh-rejected.error.js';
 import {
   RegistryTooLargeError,
   RegistryUnavailableError,
@@ -52,6 +53,13 @@ export class ErrorBodyFilter implements ExceptionFilter {
         } else if (typeof b.message === 'string') message = b.message;
         if (Array.isArray(b.errors)) errors = b.errors.map(String);
       }
+    } else if (exception instanceof RefreshRejectedError) {
+      status =
+        exception.kind === 'limit'
+          ? HttpStatus.PAYLOAD_TOO_LARGE
+          : HttpStatus.BAD_REQUEST;
+      message = exception.message;
+      if (exception.errors.length > 0) errors = exception.errors;
     } else {
       this.logger.error(
         `${req.method} ${req.url} failed: ${(exception as Error)?.stack ?? String(exception)}`,

@@ -22,6 +22,12 @@ import {
   RegistryUnavailableError,
 } from './registry-errors.js';
 import { ROLES } from './role.js';
+import {
+  checkRegistry,
+  DEFAULT_REGISTRY_LIMITS,
+  registryLimitsFrom,
+  type RegistryLimits,
+} from './registry-limits.js';
 
 /** The whole registry is one document at `${key_prefix}instances`. */
 export const REGISTRY_KEY = 'instances';
@@ -132,20 +138,29 @@ export class EtcdInstanceRegistry extends InstanceRegistry {
     return new EtcdInstanceRegistry(createEtcdClient(etcd), etcd.key_prefix, {
       where: etcdHosts(etcd).join(','),
       timeoutMs: etcd.timeout_ms,
+      limits: registryLimitsFrom(config),
     });
   }
 
   private readonly where: string;
   private readonly timeoutMs: number;
+  private readonly limits: RegistryLimits;
+  readonly storage: string;
 
   constructor(
     private readonly client: Etcd3,
     keyPrefix: string,
-    options: { where?: string; timeoutMs?: number } = {},
+    options: {
+      where?: string;
+      timeoutMs?: number;
+      limits?: RegistryLimits;
+    } = {},
   ) {
     super();
     this.where = options.where ?? 'etcd';
     this.timeoutMs = options.timeoutMs ?? 3000;
+    this.limits = options.limits ?? DEFAULT_REGISTRY_LIMITS;
+    this.storage = `etcd (${this.where}, key ${keyPrefix}${REGISTRY_KEY})`;
     this.ns = client.namespace(keyPrefix);
   }
 
@@ -197,6 +212,7 @@ export class EtcdInstanceRegistry extends InstanceRegistry {
     let base: Remote = { map: this.current, modRevision: this.modRevision };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const { next, unknownIds } = applyRefresh(base.map, command);
+      checkRegistry(base.map, next, command, this.limits);
       const doc = encodeRegistryDocument(next);
       const bytes = Buffer.byteLength(doc);
       if (bytes > MAX_DOCUMENT_BYTES) {

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { APP_CONFIG } from '../bootstrap/core-handles.js';
 import { ErrorBodyFilter } from '../bootstrap/error-body.filter.js';
 import { ApiKeyGuard, ApiKeyMiddleware } from './http/api-key.guard.js';
 import { JsonBodyMiddleware } from './http/json-body.middleware.js';
@@ -28,7 +29,11 @@ import { ProbesController } from './probes/probes.controller.js';
     InstancesController,
   ],
   providers: [
-    { provide: APP_PIPE, useFactory: createValidationPipe },
+    {
+      provide: APP_PIPE,
+      useFactory: createValidationPipe,
+      inject: [APP_CONFIG],
+    },
     { provide: APP_FILTER, useClass: ErrorBodyFilter },
     StartupIndicator,
     LivenessIndicator,

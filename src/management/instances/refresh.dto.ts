@@ -3,7 +3,6 @@ import {
   ApiProperty,
   ApiPropertyOptional,
 } from '@nestjs/swagger';
-import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsArray,
   IsIn,
@@ -28,11 +27,14 @@ import { ROLE_ALIASES } from '../../instances/role.js';
 
 const ACCEPTED_ROLES = Object.keys(ROLE_ALIASES);
 const MAX_ID = Number.MAX_SAFE_INTEGER;
-const ID_ONLY_EVENTS: ReadonlySet<unknown> = new Set([
-  'del',
-  'pause',
-  'resume',
-]);
+/** Problems listed per `endpoints` map; the rest are counted. */
+const MAX_ENDPOINT_PROBLEMS = 20;
+
+/**
+ * Where a full definition keeps its other upstream fields (engine_type,
+ * parallel_config, …): as parsed, never walked by class-transformer.
+ */
+export const UPSTREAM_FIELDS = Symbol('upstream fields');
 
 /** A port as upstream sends it: an integer or a decimal string, 1..65535. */
 export function parsePort(value: unknown): number | null {
@@ -59,7 +61,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function endpointMapProblems(value: unknown): string[] {
   if (!isPlainObject(value))
     return ['endpoints must be an object mapping IP → {rank → endpoint}'];
-  const problems: string[] = [];
+  const found: string[] = [];
+  let more = 0;
+  const problems = {
+    push(message: string) {
+      if (found.length < MAX_ENDPOINT_PROBLEMS) found.push(message);
+      else more++;
+    },
+  };
   const ips = Object.keys(value);
   if (ips.length === 0) problems.push('endpoints must name at least one IP');
   for (const ip of ips) {
@@ -100,7 +109,8 @@ export function endpointMapProblems(value: unknown): string[] {
       }
     }
   }
-  return problems;
+  if (more > 0) found.push(`… and ${more} more`);
+  return found;
 }
 
 @ValidatorConstraint({ name: 'endpointMap' })
@@ -216,6 +226,8 @@ export class InstanceDto extends InstanceIdDto {
     description: 'kept as sent, like any other upstream field',
   })
   engine_type?: unknown;
+
+  [UPSTREAM_FIELDS]?: Record<string, unknown>;
 }
 
 @ApiExtraModels(EndpointDto)
@@ -234,17 +246,6 @@ export class RefreshRequestDto {
   @IsArray({ message: 'instances must be an array' })
   @Validate(UniqueIdsConstraint)
   @ValidateNested({ each: true })
-  @Transform(({ value, obj }) => {
-    if (!Array.isArray(value)) return value;
-    // Unknown events are checked as full definitions: the most helpful errors.
-    const event = (obj as { event?: unknown }).event;
-    const full = !ID_ONLY_EVENTS.has(event);
-    return value.map((item: unknown) =>
-      isPlainObject(item)
-        ? plainToInstance(full ? InstanceDto : InstanceIdDto, item)
-        : item,
-    );
-  })
   instances!: (InstanceDto | InstanceIdDto)[];
 }
 
