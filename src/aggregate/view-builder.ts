@@ -387,8 +387,8 @@ export class ViewBuilder {
             (cm >= 0 && red[cm] === RED_MEAN))
         )
           w = capacity.get(sidRankKey[sid]!) ?? c.singleCapacity;
-        if (mid >= 0) this.feed(catalog, mid, v, w, parked, joins, gs);
-        if (cm >= 0) this.feed(catalog, cm, v, w, parked, joins, gs);
+        if (mid >= 0) this.feed(catalog, mid, v, w, parked, joins, dp, gs);
+        if (cm >= 0) this.feed(catalog, cm, v, w, parked, joins, dp, gs);
       }
     }
 
@@ -418,11 +418,13 @@ export class ViewBuilder {
     w: number,
     parked: boolean,
     joins: boolean,
+    raw: boolean,
     gs: number,
   ): void {
     const r = catalog.midReduction[mid]!;
-    // Negative utilisations are "disabled" sentinels (vLLM V0 prints -1): no part in means or maxima.
-    if ((r === RED_MEAN || r === RED_MAX) && v < 0) return;
+    // Negative utilisations are "disabled" sentinels (vLLM V0 prints -1): no part in
+    // means or maxima; the dp view shows each endpoint as scraped.
+    if (!raw && (r === RED_MEAN || r === RED_MAX) && v < 0) return;
     const val = this.val;
     const cnt = this.cnt;
     const inc = parked ? 0 : 1;
@@ -459,7 +461,7 @@ export class ViewBuilder {
     }
     if (parked) return;
     const maxMid = catalog.midMax[mid]!;
-    if (maxMid < 0 || v < 0) return;
+    if (maxMid < 0 || (!raw && v < 0)) return;
     if (this.stamp[maxMid] !== gs) {
       this.stamp[maxMid] = gs;
       val[maxMid] = v;

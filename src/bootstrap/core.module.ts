@@ -61,7 +61,11 @@ export class CoreModule {
               concurrency: metricsCfg.scrape_concurrency,
               maxPageBytes: metricsCfg.max_page_bytes,
               staleAfterMs: timing.staleAfterMs,
-              windowMs: Math.round(metricsCfg.quantile_window * 1000),
+              // a window spans at least one cycle
+              windowMs: Math.round(
+                Math.max(metricsCfg.quantile_window, metricsCfg.reuse_time) *
+                  1000,
+              ),
               rankLabels: metricsCfg.rank_labels,
             };
             return new MetricsStore(

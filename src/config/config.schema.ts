@@ -121,9 +121,9 @@ export class PrometheusMetricsConfig {
   @IsBoolean({ message: 'must be true or false' })
   digest_in_worker!: boolean;
 
-  /** S3: windowed quantiles, means, hit rates and token rates span this many seconds (≥ reuse_time). */
-  @IsNumber({}, { message: 'must be a number of seconds ≥ reuse_time' })
-  @Min(0.2, { message: 'must be a number of seconds ≥ reuse_time' })
+  /** S3: windowed quantiles, means, hit rates and token rates span this many seconds (at least reuse_time: a smaller value means reuse_time). */
+  @IsNumber({}, { message: 'must be a number of seconds ≥ 0.2' })
+  @Min(0.2, { message: 'must be a number of seconds ≥ 0.2' })
   quantile_window!: number;
 
   /** R1: labels naming a part of one engine, removed before merging (kept in the dp view). */

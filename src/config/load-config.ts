@@ -234,11 +234,6 @@ function crossCheck(c: CoordinatorConfig): void {
       `invalid configuration: prometheus_metrics_config.scrape_timeout = ${p.scrape_timeout}: must be below reuse_time (${p.reuse_time}); 0 = 80% of reuse_time`,
     );
   }
-  if (p.quantile_window < p.reuse_time) {
-    throw new ConfigError(
-      `invalid configuration: prometheus_metrics_config.quantile_window = ${p.quantile_window}: must be at least reuse_time (${p.reuse_time})`,
-    );
-  }
   const tls = c.mgmt_tls_config;
   if (tls.tls_enable) {
     for (const key of ['tls_cert', 'tls_key'] as const) {
