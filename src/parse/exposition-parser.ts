@@ -90,6 +90,20 @@ const TYPES: Readonly<Record<string, MetricType>> = {
 function isBlank(c: number): boolean {
   return c === 32 || c === 9;
 }
+/** Whether the name `[start, end)` ends with `_bucket` (compared in place). */
+function isBucketName(s: string, start: number, end: number): boolean {
+  return (
+    end - start > 7 &&
+    s.charCodeAt(end - 1) === 116 /* t */ &&
+    s.charCodeAt(end - 2) === 101 /* e */ &&
+    s.charCodeAt(end - 3) === 107 /* k */ &&
+    s.charCodeAt(end - 4) === 99 /* c */ &&
+    s.charCodeAt(end - 5) === 117 /* u */ &&
+    s.charCodeAt(end - 6) === 98 /* b */ &&
+    s.charCodeAt(end - 7) === 95 /* _ */
+  );
+}
+
 function isNameChar(c: number): boolean {
   return (
     (c >= 97 && c <= 122) ||
@@ -178,6 +192,36 @@ function parseComment(
   return handler.type(body, nameStart, nameEnd, typeOf(body, i, end));
 }
 
+/**
+ * Hands the bucket lines of `body` before `until` to `buckets`, found the quick way
+ * (name up to the first `{` or blank, series up to the line's last `}`): lines the
+ * walk of the page skipped as bad can only add to the count.
+ */
+function countBucketsBefore(
+  body: string,
+  until: number,
+  buckets: BucketBudget,
+): string | undefined {
+  let pos = 0;
+  while (pos < until) {
+    let nl = body.indexOf('\n', pos);
+    if (nl < 0 || nl > until) nl = until;
+    let start = pos;
+    pos = nl + 1;
+    while (start < nl && isBlank(body.charCodeAt(start))) start++;
+    if (start >= nl || body.charCodeAt(start) === 35 /* # */) continue;
+    let nameEnd = start;
+    while (nameEnd < nl && isNameChar(body.charCodeAt(nameEnd))) nameEnd++;
+    if (!isBucketName(body, start, nameEnd)) continue;
+    let end = nl;
+    while (end > nameEnd && body.charCodeAt(end - 1) !== 125 /* } */) end--;
+    if (end === nameEnd) continue; // no label block: no `le`, no bucket
+    const reason = buckets.add(body, start, nameEnd, end);
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
+}
+
 export function parseExposition(
   body: string,
   handler: ExpositionHandler,
@@ -190,6 +234,9 @@ export function parseExposition(
     return { samples: 0, badLines: 0, rejected: tooMany };
   const scanAbove = labelScanThreshold(limits);
   let buckets: BucketBudget | undefined;
+  let nextBrace = -1;
+  let lines = 0;
+  const maxBuckets = limits.maxBucketsPerHistogram;
   const len = body.length;
   let samples = 0;
   let badLines = 0;
@@ -248,32 +295,55 @@ export function parseExposition(
       badLines++;
       continue;
     }
-    let nameEnd = start;
-    while (nameEnd < seriesEnd && isNameChar(body.charCodeAt(nameEnd)))
-      nameEnd++;
-    if (nameEnd - start > limits.maxLabelValueLength) {
-      const reason = budgetReason(
-        nameEnd - start,
-        'characters in a metric name',
-        'maxLabelValueLength',
-        limits,
-      );
-      return { samples: 0, badLines, rejected: reason };
-    }
-    if (reserved && isReservedMetricName(body, start, nameEnd)) {
+    if (
+      reserved &&
+      body.charCodeAt(start) === 109 /* m */ &&
+      isReservedMetricName(body, start, seriesEnd)
+    ) {
       badLines++;
       continue;
     }
     if (seriesEnd - start > scanAbove) {
-      const reason = labelBudgetReason(body, start, nameEnd, seriesEnd, limits);
+      // Long enough to be over a label budget (rare): measure the name and labels.
+      let nameEnd = start;
+      while (nameEnd < seriesEnd && isNameChar(body.charCodeAt(nameEnd)))
+        nameEnd++;
+      const reason =
+        nameEnd - start > limits.maxLabelValueLength
+          ? budgetReason(
+              nameEnd - start,
+              'characters in a metric name',
+              'maxLabelValueLength',
+              limits,
+            )
+          : labelBudgetReason(body, start, nameEnd, seriesEnd, limits);
       if (reason !== undefined)
         return { samples: 0, badLines, rejected: reason };
     }
-    if (nameEnd - start > 7 && body.startsWith('_bucket', nameEnd - 7)) {
-      buckets ??= new BucketBudget(limits);
-      const reason = buckets.add(body, start, nameEnd, seriesEnd);
-      if (reason !== undefined)
-        return { samples: 0, badLines, rejected: reason };
+    // Buckets per histogram: a page of no more lines than the limit cannot be over
+    // it, so bucket lines are looked for only once the page is past that many lines
+    // (the lines before are then counted in one go).
+    if (++lines > maxBuckets) {
+      if (buckets === undefined) {
+        buckets = new BucketBudget(limits);
+        const reason = countBucketsBefore(body, start, buckets);
+        if (reason !== undefined)
+          return { samples: 0, badLines, rejected: reason };
+      }
+      // The name ends at the line's first `{` (a name holds none), found with indexOf
+      // from where the last search ended: the searches of a page cover it once.
+      if (nextBrace < start) {
+        nextBrace = body.indexOf('{', start);
+        if (nextBrace < 0) nextBrace = len; // none left
+      }
+      let nameEnd = nextBrace < seriesEnd ? nextBrace : seriesEnd;
+      while (nameEnd > start && isBlank(body.charCodeAt(nameEnd - 1)))
+        nameEnd--;
+      if (isBucketName(body, start, nameEnd)) {
+        const reason = buckets.add(body, start, nameEnd, seriesEnd);
+        if (reason !== undefined)
+          return { samples: 0, badLines, rejected: reason };
+      }
     }
     if (!handler.sample(body, start, seriesEnd, value)) {
       badLines++;

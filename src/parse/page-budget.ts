@@ -6,7 +6,7 @@
  *
  * The defaults are far above real pages: the largest real page in the fixtures has
  * 464 series of at most 23 labels, names of 24 characters, values of 91 and 23
- * buckets per histogram series.
+ * buckets per histogram.
  */
 
 export interface PageLimits {
@@ -21,7 +21,10 @@ export interface PageLimits {
    * are bounded by it too: a name is the value of `__name__`, as Prometheus counts it.
    */
   readonly maxLabelValueLength: number;
-  /** Bucket lines of one histogram series (a `*_bucket` series written with the same labels but `le`). */
+  /**
+   * Buckets of one histogram family: distinct `le` values of its `*_bucket` lines
+   * (so also the most buckets any one series of it can have).
+   */
   readonly maxBucketsPerHistogram: number;
 }
 
@@ -244,22 +247,50 @@ export function seriesBudgetReason(
   return undefined;
 }
 
+/** "Not found up to the end of the page" (a small integer, past any string's end). */
+const NONE_LEFT = 0x3fffffff;
+
+/** The `le` values of one histogram family seen so far on a page. */
+interface FamilyBounds {
+  /** Every `le` seen is in here (as written); duplicates only when written out of order. */
+  readonly bounds: string[];
+  /** Position in `bounds` of the next `le` expected when the series repeats the first one's. */
+  next: number;
+  /** The distinct values, once `bounds` has grown past the limit. */
+  exact: Set<string> | undefined;
+}
+
 /**
- * Counts the bucket lines of each histogram series of a page, a series being the
- * series text without its `le` pair (labels as written, in the order written). Pages
- * write the buckets of a series one after the other, so a run of one series costs a
- * string comparison per line and one map update per run.
+ * Counts the distinct `le` values of each histogram family of a page (by the name of
+ * its `*_bucket` series): the buckets of the histogram, whatever the number of its
+ * series and the order of their labels, and so a bound on the buckets of any one
+ * series. Kept off the hot path:
+ * - while the page has no more bucket lines than the limit, no histogram can be over
+ *   it: lines are only recorded (three integers), and counted when the page goes over;
+ * - a line's name is compared with the previous one's (families come in one piece),
+ *   a map is consulted only when it changes;
+ * - the series of a family repeat the same bounds, so a line's bound is compared
+ *   with the one expected next; only a family with more bounds written than the
+ *   limit pays for a set;
+ * - `le="` is searched with `indexOf` from where the last search ended, so the
+ *   searches cover the page once.
  */
 export class BucketBudget {
-  private key = '';
-  private count = 0;
-  private counts: Map<string, number> | undefined;
+  /** While ≥ 0, the bucket lines recorded: (start, name end, end). */
+  private recordedLines = 0;
+  private recorded = new Int32Array(48);
+  private nextLe = -1;
+  /** The current family: its name and its bounds. */
+  private name = '';
+  private family: FamilyBounds = { bounds: [], next: 0, exact: undefined };
+  private families: Map<string, FamilyBounds> | undefined;
 
   constructor(private readonly limits: PageLimits) {}
 
   /**
-   * One `*_bucket` line: series text `[start, end)`, metric name ending at `nameEnd`.
-   * Returns the reason when the series now has more buckets than allowed.
+   * One `*_bucket` line: series text `[start, end)` of `s` (the same page for every
+   * call, lines in page order), metric name ending at `nameEnd`. Returns the reason
+   * when its histogram now has more buckets than allowed.
    */
   add(
     s: string,
@@ -267,50 +298,108 @@ export class BucketBudget {
     nameEnd: number,
     end: number,
   ): string | undefined {
-    // Fast path: `le` is the last label, written `,le="<number>"}` or `{le="<number>"}`.
-    let keyEnd = -1;
-    if (s.charCodeAt(end - 1) === 125 && s.charCodeAt(end - 2) === 34) {
-      let v = end - 3;
-      while (v > nameEnd && isBoundChar(s.charCodeAt(v))) v--;
-      if (
-        s.charCodeAt(v) === 34 &&
-        s.charCodeAt(v - 1) === 61 &&
-        s.charCodeAt(v - 2) === 101 /* e */ &&
-        s.charCodeAt(v - 3) === 108 /* l */ &&
-        (s.charCodeAt(v - 4) === 44 || s.charCodeAt(v - 4) === 123)
-      ) {
-        keyEnd = v - 3;
+    const n = this.recordedLines;
+    if (n < 0) return this.count(s, start, nameEnd, end);
+    if (n < this.limits.maxBucketsPerHistogram) {
+      let r = this.recorded;
+      if (3 * n + 3 > r.length) {
+        r = new Int32Array(r.length * 2);
+        r.set(this.recorded);
+        this.recorded = r;
       }
+      r[3 * n] = start;
+      r[3 * n + 1] = nameEnd;
+      r[3 * n + 2] = end;
+      this.recordedLines = n + 1;
+      return undefined;
     }
-    let count: number;
-    if (
-      keyEnd >= 0 &&
-      keyEnd - start === this.key.length &&
-      s.startsWith(this.key, start)
-    ) {
-      count = ++this.count;
+    // More bucket lines than the limit: count the recorded ones, then each as it comes.
+    const r = this.recorded;
+    this.recordedLines = -1;
+    this.recorded = new Int32Array(0);
+    for (let i = 0; i < 3 * n; i += 3) {
+      const reason = this.count(s, r[i]!, r[i + 1]!, r[i + 2]!);
+      if (reason !== undefined) return reason;
+    }
+    return this.count(s, start, nameEnd, end);
+  }
+
+  private count(
+    s: string,
+    start: number,
+    nameEnd: number,
+    end: number,
+  ): string | undefined {
+    let vs = this.findBound(s, nameEnd, end);
+    let ve = vs;
+    if (vs >= 0) {
+      while (ve < end && isBoundChar(s.charCodeAt(ve))) ve++;
+      if (s.charCodeAt(ve) !== 34) vs = -1;
+    }
+    let slow: string | undefined;
+    if (vs < 0) {
+      // Not written the plain way (blanks around `=`, odd characters): walk the labels.
+      slow = boundOf(s, nameEnd, end);
+      if (slow === undefined) return undefined; // no `le`: a bad line, not a bucket
+    }
+    const name = s.slice(start, nameEnd);
+    if (name !== this.name) this.switchTo(name);
+    const le = slow ?? s.slice(vs, ve);
+    const f = this.family;
+    const { bounds } = f;
+    if (f.exact === undefined) {
+      const k = f.next;
+      if (k < bounds.length && bounds[k] === le) {
+        f.next = k + 1;
+        return undefined;
+      }
+      if (bounds.length > 0 && bounds[0] === le) {
+        f.next = 1; // the next series of the family
+        return undefined;
+      }
+      bounds.push(le);
+      f.next = bounds.length;
+      if (bounds.length <= this.limits.maxBucketsPerHistogram) return undefined;
+      f.exact = new Set(bounds);
     } else {
-      const key =
-        keyEnd >= 0 ? s.slice(start, keyEnd) : slowKey(s, start, nameEnd, end);
-      count = key === this.key ? ++this.count : this.switchTo(key);
+      f.exact.add(le);
     }
-    if (count <= this.limits.maxBucketsPerHistogram) return undefined;
+    const distinct = f.exact.size;
+    if (distinct <= this.limits.maxBucketsPerHistogram) return undefined;
     return budgetReason(
-      count,
-      `buckets in a series of ${shownName(s, start, nameEnd)}`,
+      distinct,
+      `buckets (distinct le) in histogram ${shownName(s, start, nameEnd - 7)}`,
       'maxBucketsPerHistogram',
       this.limits,
     );
   }
 
-  private switchTo(key: string): number {
-    if (this.key !== '') {
-      this.counts ??= new Map();
-      this.counts.set(this.key, this.count);
+  /** Where the value of `{le="` / `,le="` in `[from, end)` starts, or -1. */
+  private findBound(s: string, from: number, end: number): number {
+    let at = this.nextLe;
+    if (at < from) at = s.indexOf('le="', from);
+    for (;;) {
+      if (at < 0) at = NONE_LEFT;
+      if (at >= end) break;
+      const c = s.charCodeAt(at - 1);
+      if (c === 44 || c === 123) break;
+      at = s.indexOf('le="', at + 1);
     }
-    this.key = key;
-    this.count = (this.counts?.get(key) ?? 0) + 1;
-    return this.count;
+    this.nextLe = at;
+    return at < end ? at + 4 : -1;
+  }
+
+  private switchTo(name: string): void {
+    if (this.name !== '') {
+      this.families ??= new Map();
+      this.families.set(this.name, this.family);
+    }
+    this.name = name;
+    this.family = this.families?.get(name) ?? {
+      bounds: [],
+      next: 0,
+      exact: undefined,
+    };
   }
 }
 
@@ -326,31 +415,16 @@ function isBoundChar(c: number): boolean {
   );
 }
 
-/** The series text without its `le` pair, found by walking the label block. */
-function slowKey(
-  s: string,
-  start: number,
-  nameEnd: number,
-  end: number,
-): string {
+/** The raw value of the `le` label, found by walking the label block. */
+function boundOf(s: string, nameEnd: number, end: number): string | undefined {
   let i = nameEnd;
   while (i < end && isBlank(s.charCodeAt(i))) i++;
-  if (s.charCodeAt(i) !== 123 || i >= end) return s.slice(start, end);
-  let cutStart = -1;
-  let cutEnd = -1;
-  walkLabels(s, i, end, (ns, ne, _vs, ve) => {
+  if (s.charCodeAt(i) !== 123 || i >= end) return undefined;
+  let bound: string | undefined;
+  walkLabels(s, i, end, (ns, ne, vs, ve) => {
     if (ne - ns !== 2 || !s.startsWith('le', ns)) return true;
-    cutStart = ns;
-    cutEnd = ve + 1;
+    bound = s.slice(vs, ve);
     return false;
   });
-  if (cutStart < 0) return s.slice(start, end);
-  // The same key as the fast path's when `le` is last (`…,` with the `}` left out).
-  let rest = cutEnd;
-  while (rest < end && isBlank(s.charCodeAt(rest))) rest++;
-  if (s.charCodeAt(rest) === 44) rest++;
-  while (rest < end && isBlank(s.charCodeAt(rest))) rest++;
-  if (rest === end - 1 && s.charCodeAt(rest) === 125)
-    return s.slice(start, cutStart);
-  return s.slice(start, cutStart) + s.slice(cutEnd, end);
+  return bound;
 }
