@@ -224,7 +224,7 @@ export class MetricsAggregator {
         st.lastError = null;
       } else {
         st.up = false;
-        st.lastError = 'no parsable sample';
+        st.lastError = stats.rejected ?? 'no parsable sample';
       }
     } else {
       st.up = false;
