@@ -6,6 +6,7 @@ import {
   type ParseStats,
 } from '../parse/exposition-parser.js';
 import { isValidMetricName, unescapeHelp } from '../parse/label-block.js';
+import { DEFAULT_PAGE_LIMITS, type PageLimits } from '../parse/page-budget.js';
 import {
   CANON_UNRESOLVED,
   FLAG_ALIAS,
@@ -165,7 +166,10 @@ export class PageIngestor implements ExpositionHandler {
   private lastSamples = 0;
   private lastLines = 0;
 
-  constructor(private readonly catalog: SeriesCatalog) {}
+  constructor(
+    private readonly catalog: SeriesCatalog,
+    private readonly limits: PageLimits = DEFAULT_PAGE_LIMITS,
+  ) {}
 
   /**
    * Parses `body` into `st`. On ≥ 1 parsable sample the page replaces the endpoint's
@@ -206,7 +210,7 @@ export class PageIngestor implements ExpositionHandler {
     if (this.matched.length < this.prev.n)
       this.matched = new Int32Array(this.prev.n * 2);
 
-    const stats = parseExposition(body, this);
+    const stats = parseExposition(body, this, this.limits);
     if (stats.samples === 0) return stats;
     if (st.since === 0 || this.restarted) st.since = at;
     this.lastSamples = this.out.n;

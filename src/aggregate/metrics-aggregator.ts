@@ -21,6 +21,7 @@ import {
   SnapshotSupersededError,
   type MetricsSnapshot,
 } from './metrics-snapshot.js';
+import { pageLimits, type PageLimits } from '../parse/page-budget.js';
 import { QuantileWindow } from './quantile-window.js';
 import {
   FLAG_COUNTER,
@@ -48,6 +49,8 @@ export interface AggregatorOptions {
   windowMs?: number;
   /** R1 rank labels removed before merging; default `engine`, `dp_rank`, `tp_rank`, `pp_rank`, `pid`. */
   rankLabels?: readonly string[];
+  /** Page budgets; 0 = no limit, missing = the default. */
+  pageLimits?: Partial<PageLimits>;
 }
 
 const DEFAULT_WINDOW_MS = 60_000;
@@ -168,7 +171,7 @@ export class MetricsAggregator {
 
   constructor(private readonly opts: AggregatorOptions) {
     this.catalog = new SeriesCatalog({ rankLabels: opts.rankLabels });
-    this.ingestor = new PageIngestor(this.catalog);
+    this.ingestor = new PageIngestor(this.catalog, pageLimits(opts.pageLimits));
     this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
   }
 

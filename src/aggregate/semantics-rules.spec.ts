@@ -759,3 +759,19 @@ describe('§3.2 canonical families', () => {
     ).toBe(14);
   });
 });
+
+describe('always one series per identity', () => {
+  it('takes a series written twice with its labels in another order once: the first wins', () => {
+    const page =
+      counter('x_total', 1, 'a="1",b="2"') +
+      'x_total{b="2",a="1"} 2\n' +
+      gauge('g', 5, 'a="1",b="2"') +
+      'g{b="2",a="1"} 7\n';
+    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const snap = agg.ingest(cycleOf([okPage(ref(2, 'union'), page, 1)], 1));
+    const full = samples(snap);
+    expect(get(full, 'x_total{a="1",b="2"}')).toBe(1);
+    expect(get(full, 'g{a="1",b="2"}')).toBe(5);
+    expect(snap.endpoints[0]!.badLines).toBe(2);
+  });
+});

@@ -1,5 +1,9 @@
 import type { MetricType } from '../parse/exposition-parser.js';
-import { parseSeriesText, type LabelPair } from '../parse/label-block.js';
+import {
+  parseSeriesText,
+  seriesKey,
+  type LabelPair,
+} from '../parse/label-block.js';
 import { formatNumber, parseNumber } from '../parse/parse-number.js';
 import {
   CANONICAL_FAMILIES,
@@ -270,6 +274,8 @@ export class SeriesCatalog {
   private readonly histByKey = new Map<string, HistGroup>();
   private readonly prefixByKey = new Map<string, PrefixPair>();
   private readonly sidByText = new Map<string, number>();
+  /** Canonical identity (name + labels sorted) → sid. */
+  private readonly sidByKey = new Map<string, number>();
   private readonly templateByKey = new Map<string, number>();
   private readonly canonicalByKey = new Map<number, number>();
   private readonly modelIndex = new Map<string, number>();
@@ -388,7 +394,17 @@ export class SeriesCatalog {
   ): number {
     if (this.sidByText.size >= MAX_SERIES_TEXTS) return SID_INVALID;
     const flat = detach(text);
+    // The same series written with its labels in another order is the same series:
+    // one sid, so a page that writes it twice has a repeat (the first one wins).
+    const parsed = parseSeriesText(flat);
+    const key = typeof parsed === 'string' ? undefined : seriesKey(parsed);
+    const same = key === undefined ? undefined : this.sidByKey.get(key);
+    if (same !== undefined) {
+      this.sidByText.set(flat, same);
+      return same;
+    }
     let sid = this.resolveUncached(flat, context, pendingHelpName, pendingHelp);
+    if (key !== undefined && sid >= 0) this.sidByKey.set(key, sid);
     if (sid === SID_DROPPED) sid = this.allocSid(-1, -1, -1, FLAG_DROPPED);
     if (sid >= 0) this.sidText[sid] = flat;
     this.sidByText.set(flat, sid);

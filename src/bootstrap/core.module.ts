@@ -67,6 +67,13 @@ export class CoreModule {
                   1000,
               ),
               rankLabels: metricsCfg.rank_labels,
+              pageLimits: {
+                maxSeriesPerPage: metricsCfg.max_series_per_page,
+                maxLabelsPerSeries: metricsCfg.max_labels_per_series,
+                maxLabelNameLength: metricsCfg.max_label_name_length,
+                maxLabelValueLength: metricsCfg.max_label_value_length,
+                maxBucketsPerHistogram: metricsCfg.max_buckets_per_histogram,
+              },
             };
             return new MetricsStore(
               metricsCfg.digest_in_worker
