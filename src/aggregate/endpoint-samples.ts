@@ -13,6 +13,7 @@ import {
   FLAG_CAPACITY,
   FLAG_COUNTER,
   FLAG_DROPPED,
+  SID_INVALID,
   detach,
   isDroppedName,
   type Family,
@@ -160,6 +161,8 @@ export class PageIngestor implements ExpositionHandler {
   private canonTable!: Int32Array;
   private restarted = false;
   private context: Family | undefined;
+  /** A plain family this page declares that clashes with a histogram/summary: its lines are bad. */
+  private refused: string | undefined;
   private pendingHelpName: string | undefined;
   private pendingHelp: string | undefined;
   /** Size of the last good page: the first guess for a new endpoint's. */
@@ -205,6 +208,7 @@ export class PageIngestor implements ExpositionHandler {
     }
     this.prevIndex = undefined;
     this.context = undefined;
+    this.refused = undefined;
     this.pendingHelpName = undefined;
     this.pendingHelp = undefined;
     if (this.matched.length < this.prev.n)
@@ -365,6 +369,12 @@ export class PageIngestor implements ExpositionHandler {
     const help = this.pendingHelpName === name ? this.pendingHelp : undefined;
     const family = this.catalog.declare(name, type, help);
     this.context = family;
+    this.refused =
+      family === undefined &&
+      (this.catalog.componentOf(name, type) ||
+        this.catalog.familyByNameOrUndefined(name)?.clashed === true)
+        ? name
+        : undefined;
     if (family) this.out.declared.push(family.id);
     return true;
   }
@@ -378,6 +388,17 @@ export class PageIngestor implements ExpositionHandler {
     // on the same line last time first (a length check and one string comparison).
     let sid: number | undefined;
     const text = body.slice(start, end);
+    const refused = this.refused;
+    if (
+      refused !== undefined &&
+      text.startsWith(refused) &&
+      (text.length === refused.length || text[refused.length] === '{')
+    ) {
+      if (line >= out.lines.length) out.ensureLines(line + 1);
+      out.lines[line] = SID_INVALID;
+      out.nLines = line + 1;
+      return false;
+    }
     if (line < prev.nLines) {
       const expected = prev.lines[line]!;
       if (expected >= 0 && catalog.sidText[expected] === text) sid = expected;

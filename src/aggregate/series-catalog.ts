@@ -115,6 +115,11 @@ export interface Family {
   alias: Family | undefined;
   /** The canonical `motor:` family this engine family feeds (§3.2). */
   canonical: Family | undefined;
+  /**
+   * A plain family named like a sample of a histogram or summary (`x_sum` beside
+   * histogram `x`): the histogram or summary wins, this one is never served.
+   */
+  clashed: boolean;
 }
 
 export interface HistGroup {
@@ -369,17 +374,61 @@ export class SeriesCatalog {
     if (isDroppedName(name)) return undefined;
     const existing = this.familyByName.get(name);
     if (existing) {
-      if (existing.derived) return undefined;
+      if (existing.derived || existing.clashed) return undefined;
       if (help !== undefined) existing.help ??= detach(help);
       return existing;
     }
     const t = type ?? guessType(name) ?? 'untyped';
+    if (this.componentOf(name, t)) return undefined;
     const family = this.newFamily(name, t, help, false, semanticsFor(name, t));
+    if (t === 'histogram' || t === 'summary') this.retireClashes(family);
     this.addDerivedFamilies(family);
     if (family.sem.canonical) {
       family.canonical = this.canonicalFamily(family.sem.canonical.family);
     }
     return family;
+  }
+
+  /**
+   * Whether a plain family `name` would print a histogram's or summary's sample name
+   * (`x_bucket`, `x_sum`, `x_count` of histogram `x`; `s_sum`, `s_count` of summary `s`).
+   * The stated rule: the histogram or summary wins, whichever engine came first.
+   */
+  componentOf(name: string, type: MetricType | undefined): boolean {
+    if (type === 'histogram' || type === 'summary') return false;
+    for (const [suffix, kind] of HIST_SUFFIXES) {
+      if (!name.endsWith(suffix)) continue;
+      const base = this.familyByName.get(name.slice(0, -suffix.length));
+      if (!base || base.derived) continue;
+      if (base.type === 'histogram') return true;
+      if (base.type === 'summary' && kind !== KIND_BUCKET) return true;
+    }
+    return false;
+  }
+
+  /** A histogram or summary arrives after plain families named like its samples: they yield. */
+  private retireClashes(family: Family): void {
+    const suffixes =
+      family.type === 'histogram' ? HIST_SUFFIXES : SUMMARY_SUFFIXES;
+    for (const [suffix] of suffixes) {
+      const plain = this.familyByName.get(family.name + suffix);
+      if (!plain || plain.derived || plain.clashed) continue;
+      plain.clashed = true;
+      // Its series texts resolve anew (as the histogram's samples where a page says so).
+      for (let sid = 0; sid < this.sidCount; sid++) {
+        const mid = this.sidDpMid[sid]!;
+        if (mid < 0 || this.midFamily[mid] !== plain.id) continue;
+        this.sidFlags[sid] = FLAG_DROPPED;
+        const text = this.sidText[sid];
+        if (text !== undefined) {
+          this.sidByText.delete(text);
+          const parsed = parseSeriesText(text);
+          if (typeof parsed !== 'string')
+            this.sidByKey.delete(seriesKey(parsed));
+          this.sidText[sid] = '';
+        }
+      }
+    }
   }
 
   /**
@@ -456,6 +505,7 @@ export class SeriesCatalog {
       const exact = this.familyByName.get(name);
       if (exact && exact.type !== 'histogram') {
         if (exact.derived) return SID_DROPPED;
+        if (exact.clashed) return SID_INVALID;
         family = exact;
         kind = match(exact) ?? KIND_PLAIN;
       } else {
@@ -856,6 +906,7 @@ export class SeriesCatalog {
       maxFamily: undefined,
       alias: undefined,
       canonical: undefined,
+      clashed: false,
     };
     this.families.push(family);
     this.familyByName.set(family.name, family);
