@@ -22,7 +22,7 @@ import type { ViewMemory } from './view-builder.js';
  */
 
 /** Compact when the catalog holds at least this many series texts… */
-export const COMPACT_MIN_SERIES = 100_000;
+export const COMPACT_MIN_SERIES = 20_000;
 /** …and fewer than this share of them is still on a page. */
 export const COMPACT_LIVE_SHARE = 0.5;
 

@@ -266,7 +266,9 @@ export class MetricsAggregator {
     // An emptied registry is a fresh start: no frozen series outlive every instance.
     if (this.endpoints.size === 0 && cycle.instances.length === 0)
       for (const view of Object.values(this.memory)) view.groups.clear();
+    // (counting the live series costs a pass over every sample: every 8th cycle)
     if (
+      this.finished % 8 === 0 &&
       shouldCompact(
         this.catalog,
         this.endpoints.values(),
