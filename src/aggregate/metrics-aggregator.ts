@@ -23,6 +23,10 @@ import {
 } from './metrics-snapshot.js';
 import { QuantileWindow } from './quantile-window.js';
 import {
+  FamilyFilter,
+  type FamilyFilterOptions,
+} from '../render/family-filter.js';
+import {
   FLAG_COUNTER,
   FLAG_SCOPE_DECODE,
   FLAG_SCOPE_PREFILL,
@@ -48,6 +52,8 @@ export interface AggregatorOptions {
   windowMs?: number;
   /** R1 rank labels removed before merging; default `engine`, `dp_rank`, `tp_rank`, `pp_rank`, `pid`. */
   rankLabels?: readonly string[];
+  /** §3.2 cardinality bounds of the rendered views; none = every family. */
+  families?: FamilyFilterOptions;
 }
 
 const DEFAULT_WINDOW_MS = 60_000;
@@ -157,6 +163,7 @@ export class MetricsAggregator {
   /** Cycles finished: a lazily built view of an older one can no longer be built. */
   private finished = 0;
   private readonly windowMs: number;
+  private readonly filter: FamilyFilter;
   /** When the page being ingested came: the time a parked counter folds at. */
   private foldAt = 0;
   private readonly fold = (
@@ -170,6 +177,7 @@ export class MetricsAggregator {
     this.catalog = new SeriesCatalog({ rankLabels: opts.rankLabels });
     this.ingestor = new PageIngestor(this.catalog);
     this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
+    this.filter = new FamilyFilter(opts.families);
   }
 
   /** A whole cycle at once: `beginCycle`, every page, `finishCycle`. */
@@ -274,6 +282,7 @@ export class MetricsAggregator {
       endpoints,
       this.catalog,
       views,
+      this.filter,
     );
   }
 
@@ -325,6 +334,7 @@ export class MetricsAggregator {
       [],
       this.catalog,
       this.buildViews([], ctx, scratch),
+      this.filter,
     );
   }
 
