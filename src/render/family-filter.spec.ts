@@ -97,8 +97,7 @@ describe('compileGlob', () => {
   });
 
   it('protects the freshness families and the own metrics only', () => {
-    for (const name of PROTECTED_DP)
-      expect(isProtectedFamily(name)).toBe(true);
+    for (const name of PROTECTED_DP) expect(isProtectedFamily(name)).toBe(true);
     expect(isProtectedFamily('motor_coordinator_scrape_cycles_total')).toBe(
       true,
     );
@@ -117,10 +116,7 @@ describe('family lists', () => {
 
   it('a global exclude list leaves those families out of every view', () => {
     for (const view of ['dp', 'full'] as const) {
-      const { families } = render(
-        { exclude: ['python_*', 'process_*'] },
-        view,
-      );
+      const { families } = render({ exclude: ['python_*', 'process_*'] }, view);
       expect(families.has('python_gc_objects_collected_total')).toBe(false);
       expect(families.has('process_open_fds')).toBe(false);
       expect(families.has('app_big')).toBe(true);
