@@ -6,12 +6,14 @@ import {
   type ParseStats,
 } from '../parse/exposition-parser.js';
 import { isValidMetricName, unescapeHelp } from '../parse/label-block.js';
+import { DEFAULT_PAGE_LIMITS, type PageLimits } from '../parse/page-budget.js';
 import {
   CANON_UNRESOLVED,
   FLAG_ALIAS,
   FLAG_CAPACITY,
   FLAG_COUNTER,
   FLAG_DROPPED,
+  SID_INVALID,
   detach,
   isDroppedName,
   type Family,
@@ -159,13 +161,18 @@ export class PageIngestor implements ExpositionHandler {
   private canonTable!: Int32Array;
   private restarted = false;
   private context: Family | undefined;
+  /** A plain family this page declares that clashes with a histogram/summary: its lines are bad. */
+  private refused: string | undefined;
   private pendingHelpName: string | undefined;
   private pendingHelp: string | undefined;
   /** Size of the last good page: the first guess for a new endpoint's. */
   private lastSamples = 0;
   private lastLines = 0;
 
-  constructor(private readonly catalog: SeriesCatalog) {}
+  constructor(
+    private readonly catalog: SeriesCatalog,
+    private readonly limits: PageLimits = DEFAULT_PAGE_LIMITS,
+  ) {}
 
   /**
    * Parses `body` into `st`. On ≥ 1 parsable sample the page replaces the endpoint's
@@ -201,12 +208,13 @@ export class PageIngestor implements ExpositionHandler {
     }
     this.prevIndex = undefined;
     this.context = undefined;
+    this.refused = undefined;
     this.pendingHelpName = undefined;
     this.pendingHelp = undefined;
     if (this.matched.length < this.prev.n)
       this.matched = new Int32Array(this.prev.n * 2);
 
-    const stats = parseExposition(body, this);
+    const stats = parseExposition(body, this, this.limits);
     if (stats.samples === 0) return stats;
     if (st.since === 0 || this.restarted) st.since = at;
     this.lastSamples = this.out.n;
@@ -361,6 +369,12 @@ export class PageIngestor implements ExpositionHandler {
     const help = this.pendingHelpName === name ? this.pendingHelp : undefined;
     const family = this.catalog.declare(name, type, help);
     this.context = family;
+    this.refused =
+      family === undefined &&
+      (this.catalog.componentOf(name, type) ||
+        this.catalog.familyByNameOrUndefined(name)?.clashed === true)
+        ? name
+        : undefined;
     if (family) this.out.declared.push(family.id);
     return true;
   }
@@ -374,6 +388,17 @@ export class PageIngestor implements ExpositionHandler {
     // on the same line last time first (a length check and one string comparison).
     let sid: number | undefined;
     const text = body.slice(start, end);
+    const refused = this.refused;
+    if (
+      refused !== undefined &&
+      text.startsWith(refused) &&
+      (text.length === refused.length || text[refused.length] === '{')
+    ) {
+      if (line >= out.lines.length) out.ensureLines(line + 1);
+      out.lines[line] = SID_INVALID;
+      out.nLines = line + 1;
+      return false;
+    }
     if (line < prev.nLines) {
       const expected = prev.lines[line]!;
       if (expected >= 0 && catalog.sidText[expected] === text) sid = expected;

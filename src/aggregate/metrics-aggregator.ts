@@ -21,6 +21,7 @@ import {
   SnapshotSupersededError,
   type MetricsSnapshot,
 } from './metrics-snapshot.js';
+import { pageLimits, type PageLimits } from '../parse/page-budget.js';
 import { QuantileWindow } from './quantile-window.js';
 import {
   FamilyFilter,
@@ -54,6 +55,8 @@ export interface AggregatorOptions {
   rankLabels?: readonly string[];
   /** §3.2 cardinality bounds of the rendered views; none = every family. */
   families?: FamilyFilterOptions;
+  /** Page budgets; 0 = no limit, missing = the default. */
+  pageLimits?: Partial<PageLimits>;
 }
 
 const DEFAULT_WINDOW_MS = 60_000;
@@ -175,7 +178,7 @@ export class MetricsAggregator {
 
   constructor(private readonly opts: AggregatorOptions) {
     this.catalog = new SeriesCatalog({ rankLabels: opts.rankLabels });
-    this.ingestor = new PageIngestor(this.catalog);
+    this.ingestor = new PageIngestor(this.catalog, pageLimits(opts.pageLimits));
     this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
     this.filter = new FamilyFilter(opts.families);
   }

@@ -759,3 +759,86 @@ describe('§3.2 canonical families', () => {
     ).toBe(14);
   });
 });
+
+describe('always one series per identity', () => {
+  it('takes a series written twice with its labels in another order once: the first wins', () => {
+    const page =
+      counter('x_total', 1, 'a="1",b="2"') +
+      'x_total{b="2",a="1"} 2\n' +
+      gauge('g', 5, 'a="1",b="2"') +
+      'g{b="2",a="1"} 7\n';
+    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const snap = agg.ingest(cycleOf([okPage(ref(2, 'union'), page, 1)], 1));
+    const full = samples(snap);
+    expect(get(full, 'x_total{a="1",b="2"}')).toBe(1);
+    expect(get(full, 'g{a="1",b="2"}')).toBe(5);
+    expect(snap.endpoints[0]!.badLines).toBe(2);
+  });
+});
+
+describe('suffix clashes: the histogram or summary wins', () => {
+  const gaugeSum = gauge('x_sum', 99, 'model_name="m"');
+  const hist = histogram(
+    'x',
+    [
+      ['1', 3],
+      ['+Inf', 4],
+    ],
+    2.5,
+  );
+  const seriesNames = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => l.slice(0, l.lastIndexOf(' ')));
+
+  it.each([
+    ['gauge first', [gaugeSum, hist]],
+    ['histogram first', [hist, gaugeSum]],
+  ] as const)(
+    '%s: x_sum is the histogram’s _sum, never a gauge beside it',
+    (_, order) => {
+      const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+      // two cycles: whichever family the catalog met first, the second cycle is clean
+      let snap: MetricsSnapshot | undefined;
+      for (const t of [0, 3]) {
+        snap = agg.ingest(
+          cycleOf(
+            [
+              okPage(ref(2, 'union'), order[0], s(t)),
+              okPage(ref(3, 'union'), order[1], s(t)),
+            ],
+            s(t),
+          ),
+        );
+      }
+      const text = header(snap!);
+      expect(text).not.toContain('# TYPE x_sum gauge');
+      expect(text).toContain('# TYPE x histogram');
+      const names = seriesNames(text);
+      expect(names.length).toBe(new Set(names).size);
+      // the histogram's own _sum, not 2.5 + 99
+      expect(get(samples(snap!), 'x_sum{model_name="m"}')).toBe(2.5);
+      const gaugePage = order[0] === gaugeSum ? 0 : 1;
+      expect(snap!.endpoints[gaugePage]!.badLines).toBe(1);
+    },
+  );
+
+  it('a counter s_count beside summary s yields to the summary', () => {
+    const summary =
+      '# TYPE s summary\ns{quantile="0.5"} 1\ns_sum 10\ns_count 4\n';
+    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const snap = agg.ingest(
+      cycleOf(
+        [
+          okPage(ref(2, 'union'), summary, 1),
+          okPage(ref(3, 'union'), counter('s_count', 7), 1),
+        ],
+        1,
+      ),
+    );
+    const full = samples(snap);
+    expect(get(full, 's_count')).toBe(4);
+    expect(header(snap)).not.toContain('# TYPE s_count counter');
+  });
+});

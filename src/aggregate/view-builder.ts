@@ -14,6 +14,7 @@ import { QUANTILES, type RoleScope } from './metric-semantics.js';
 import { QuantileWindow, type WindowBase } from './quantile-window.js';
 import {
   FLAG_COUNTER,
+  FLAG_DROPPED,
   KIND_BUCKET,
   MID_COUNTER,
   MID_GENERATION_TOKENS,
@@ -344,6 +345,7 @@ export class ViewBuilder {
       if (live) {
         for (const f of c.declared) {
           const family = families[f]!;
+          if (family.clashed) continue;
           if (full && !inScope(family.sem.scope, role)) {
             viewDeclared[f] = 1; // HELP/TYPE only: out of scope, no sample
           } else if (famDeclared[f] !== gs) {
@@ -367,7 +369,7 @@ export class ViewBuilder {
       for (let i = 0; i < n; i++) {
         const sid = sids[i]!;
         const flags = sidFlags[sid]!;
-        if (flags & skip) continue;
+        if (flags & (skip | FLAG_DROPPED)) continue;
         const entry = entries[i]!;
         const parked = !live || (entry & ENTRY_PARKED) !== 0;
         if (parked && (dp || !(flags & FLAG_COUNTER))) continue;

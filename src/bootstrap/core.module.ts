@@ -69,6 +69,13 @@ export class CoreModule {
               ),
               rankLabels: metricsCfg.rank_labels,
               families: familyFilterOptions(config),
+              pageLimits: {
+                maxSeriesPerPage: metricsCfg.max_series_per_page,
+                maxLabelsPerSeries: metricsCfg.max_labels_per_series,
+                maxLabelNameLength: metricsCfg.max_label_name_length,
+                maxLabelValueLength: metricsCfg.max_label_value_length,
+                maxBucketsPerHistogram: metricsCfg.max_buckets_per_histogram,
+              },
             };
             const onDropped: DropListener = (view, dropped) =>
               self.observeDropped(view, dropped);

@@ -30,6 +30,11 @@ export function defaultConfig(podIp: string | undefined) {
       scrape_gzip: true,
       digest_in_worker: true,
       quantile_window: 60,
+      max_series_per_page: 200_000,
+      max_labels_per_series: 128,
+      max_label_name_length: 1024,
+      max_label_value_length: 4096,
+      max_buckets_per_histogram: 1024,
       rank_labels: ['engine', 'dp_rank', 'tp_rank', 'pp_rank', 'pid'],
       scrape_allowed_cidrs: [] as string[],
       include_families: [] as string[],
@@ -176,6 +181,20 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     key: 'quantile_window',
     kind: 'number',
   },
+  ...(
+    [
+      ['COORDINATOR_MAX_SERIES_PER_PAGE', 'max_series_per_page'],
+      ['COORDINATOR_MAX_LABELS_PER_SERIES', 'max_labels_per_series'],
+      ['COORDINATOR_MAX_LABEL_NAME_LENGTH', 'max_label_name_length'],
+      ['COORDINATOR_MAX_LABEL_VALUE_LENGTH', 'max_label_value_length'],
+      ['COORDINATOR_MAX_BUCKETS_PER_HISTOGRAM', 'max_buckets_per_histogram'],
+    ] as const
+  ).map(([env, key]): EnvOverride => ({
+    env,
+    section: 'prometheus_metrics_config',
+    key,
+    kind: 'int',
+  })),
   {
     env: 'COORDINATOR_RANK_LABELS',
     section: 'prometheus_metrics_config',

@@ -173,6 +173,27 @@ export class PrometheusMetricsConfig {
   @Min(0.2, { message: 'must be a number of seconds ≥ 0.2' })
   quantile_window!: number;
 
+  /** Page budgets: a page over one is refused whole, its endpoint down with the reason (0 = no limit). */
+  @IsInt({ message: 'must be an integer ≥ 0 (0 = no limit)' })
+  @Min(0, { message: 'must be an integer ≥ 0 (0 = no limit)' })
+  max_series_per_page!: number;
+
+  @IsInt({ message: 'must be an integer ≥ 0 (0 = no limit)' })
+  @Min(0, { message: 'must be an integer ≥ 0 (0 = no limit)' })
+  max_labels_per_series!: number;
+
+  @IsInt({ message: 'must be an integer ≥ 0 (0 = no limit)' })
+  @Min(0, { message: 'must be an integer ≥ 0 (0 = no limit)' })
+  max_label_name_length!: number;
+
+  @IsInt({ message: 'must be an integer ≥ 0 (0 = no limit)' })
+  @Min(0, { message: 'must be an integer ≥ 0 (0 = no limit)' })
+  max_label_value_length!: number;
+
+  @IsInt({ message: 'must be an integer ≥ 0 (0 = no limit)' })
+  @Min(0, { message: 'must be an integer ≥ 0 (0 = no limit)' })
+  max_buckets_per_histogram!: number;
+
   /** R1: labels naming a part of one engine, removed before merging (kept in the dp view). */
   @IsArray({ message: 'must be a list of label names' })
   @Matches(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {

@@ -96,6 +96,7 @@ export default async function digest(
       windowMs: options.windowMs,
       rankLabels: options.rankLabels,
       families: options.families,
+      pageLimits: options.pageLimits,
     });
     fetcher ??= new PageFetcher(options.fetch);
     const run = await scrapeCycle(aggregator, fetcher, task.plan, options);

@@ -9,6 +9,7 @@ import type {
   DroppedFamily,
   FamilyFilterOptions,
 } from '../render/family-filter.js';
+import type { PageLimits } from '../parse/page-budget.js';
 import type { PageFetcherOptions } from './page-fetcher.js';
 import type { CycleLimits, CyclePlan } from './scrape-cycle.js';
 
@@ -34,6 +35,8 @@ export interface DigestOptions extends CycleLimits {
   readonly rankLabels?: readonly string[];
   /** §3.2 family lists and series budgets of the views. */
   readonly families?: FamilyFilterOptions;
+  /** Page budgets (see src/parse/page-budget.ts). */
+  readonly pageLimits?: Partial<PageLimits>;
 }
 
 /**

@@ -50,6 +50,7 @@ export class InlineDigester implements Digester {
       windowMs: options.windowMs,
       rankLabels: options.rankLabels,
       families: options.families,
+      pageLimits: options.pageLimits,
     });
     this.fetcher = new PageFetcher(options.fetch);
   }

@@ -83,6 +83,7 @@ export class WorkerDigester implements Digester {
       windowMs: options.windowMs,
       rankLabels: options.rankLabels,
       families: options.families,
+      pageLimits: options.pageLimits,
     });
   }
 

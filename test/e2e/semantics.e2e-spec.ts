@@ -282,7 +282,7 @@ describe('metric semantics over live engines (SPEC §3.1)', () => {
     expect(
       (s.get('motor:histogram_layout_mismatch') ?? [])
         .map((x) => x.labels.family)
-        .sort(),
+        .sort((x, y) => (x ?? '').localeCompare(y ?? '')),
     ).toEqual([
       'motor:time_to_first_token_seconds',
       'vllm:time_to_first_token_seconds',
