@@ -19,7 +19,7 @@
  *   --node-flags=<flag,flag> (extra node/V8 flags for the coordinator, e.g. --single-threaded-gc)
  *   --cpu-prof (write the coordinator's CPU profiles of the largest N to bench/results/cpu-prof)
  *   --dp-exclude=<glob,glob> (the exclude list of (4), the dp view at the largest N rendered in
- *   this process with and without it; default python_*,process_*,vllm:request_params_*)
+ *   this process with and without it; default python_*,process_*,http_request_*,vllm:request_params_*)
  *   --dp-renders=3 (renders of each, timed one by one)
  */
 import { execFileSync } from 'node:child_process';
