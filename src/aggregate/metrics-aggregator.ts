@@ -23,6 +23,7 @@ import {
 } from './metrics-snapshot.js';
 import { pageLimits, type PageLimits } from '../parse/page-budget.js';
 import { QuantileWindow } from './quantile-window.js';
+import { compactCatalog, shouldCompact } from './catalog-compaction.js';
 import {
   FamilyFilter,
   type FamilyFilterOptions,
@@ -57,6 +58,8 @@ export interface AggregatorOptions {
   families?: FamilyFilterOptions;
   /** Page budgets; 0 = no limit, missing = the default. */
   pageLimits?: Partial<PageLimits>;
+  /** Series texts the catalog may hold before a compaction is considered (tests lower it). */
+  compactAtSeries?: number;
 }
 
 const DEFAULT_WINDOW_MS = 60_000;
@@ -148,8 +151,10 @@ const ROLE_RANK: Readonly<Record<Role, number>> = {
  * - `motor:active_*_workers` are cluster facts, printed once without labels in every view.
  */
 export class MetricsAggregator {
-  private readonly catalog: SeriesCatalog;
-  private readonly ingestor: PageIngestor;
+  private catalog: SeriesCatalog;
+  private ingestor: PageIngestor;
+  /** Catalogs replaced by a compaction so far (memory that followed the live fleet). */
+  compactions = 0;
   private readonly builder = new ViewBuilder();
   private readonly endpoints = new Map<string, EndpointState>();
   private readonly memory: Record<ViewType, ViewMemory> = {
@@ -269,6 +274,26 @@ export class MetricsAggregator {
     // An emptied registry is a fresh start: no frozen series outlive every instance.
     if (this.endpoints.size === 0 && cycle.instances.length === 0)
       for (const view of Object.values(this.memory)) view.groups.clear();
+    if (
+      shouldCompact(
+        this.catalog,
+        this.endpoints.values(),
+        this.opts.compactAtSeries,
+      )
+    ) {
+      // The latest snapshot keeps the old catalog; its lazily built `dp` is superseded now.
+      this.catalog = compactCatalog(
+        this.catalog,
+        { rankLabels: this.opts.rankLabels },
+        this.endpoints.values(),
+        Object.values(this.memory),
+      );
+      this.ingestor = new PageIngestor(
+        this.catalog,
+        pageLimits(this.opts.pageLimits),
+      );
+      this.compactions++;
+    }
 
     const ctx = this.context(cycle, cycle.instances);
     const views = this.buildViews(order, ctx, this.memory);
@@ -321,6 +346,11 @@ export class MetricsAggregator {
         this.catalog.models[a[0]]! < this.catalog.models[b[0]]! ? -1 : 1,
       ),
     );
+  }
+
+  /** Series texts the catalog holds now (memory accounting). */
+  get catalogSize(): number {
+    return this.catalog.sidCount;
   }
 
   emptySnapshot(now: number): MetricsSnapshot {

@@ -15,8 +15,8 @@
 /** One reading: mids in ascending order, their merged values. */
 interface Reading {
   readonly at: number;
-  readonly mids: Int32Array;
-  readonly values: Float64Array;
+  mids: Int32Array;
+  values: Float64Array;
 }
 
 /** What this cycle is compared with. */
@@ -56,6 +56,29 @@ export class QuantileWindow {
     private readonly windowMs: number,
     private readonly stepMs: number = Math.max(1, windowMs / 4),
   ) {}
+
+  /** Carries the readings over to new series ids (-1: the series is gone). */
+  remap(map: (mid: number) => number): void {
+    const redo = (r: Reading): void => {
+      const pairs: [number, number][] = [];
+      for (let i = 0; i < r.mids.length; i++) {
+        const m = map(r.mids[i]!);
+        if (m >= 0) pairs.push([m, r.values[i]!]);
+      }
+      pairs.sort((a, b) => a[0] - b[0]);
+      r.mids = Int32Array.from(pairs, (p) => p[0]);
+      r.values = Float64Array.from(pairs, (p) => p[1]);
+    };
+    const readings = new Set<Reading>(this.kept);
+    if (this.last) readings.add(this.last);
+    for (const r of readings) redo(r);
+    const first = [...this.first];
+    this.first.clear();
+    for (const [mid, f] of first) {
+      const m = map(mid);
+      if (m >= 0) this.first.set(m, f);
+    }
+  }
 
   /** Readings held (for memory accounting in tests and benchmarks). */
   get size(): number {

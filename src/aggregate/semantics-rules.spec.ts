@@ -842,3 +842,62 @@ describe('suffix clashes: the histogram or summary wins', () => {
     expect(header(snap)).not.toContain('# TYPE s_count counter');
   });
 });
+
+describe('memory follows the live fleet', () => {
+  it('forgets series no page shows any more, without moving any number of the views', () => {
+    const churn = (t: number) =>
+      Array.from(
+        { length: 50 },
+        (_, i) => `churn_total{req="${t}-${i}"} 1\n`,
+      ).join('');
+    const stable = (prompt: number, fast: number, slow: number) =>
+      counter('vllm:prompt_tokens_total', prompt, 'model_name="m"') +
+      histogram(
+        'vllm:time_to_first_token_seconds',
+        [
+          ['1', fast],
+          ['10', fast + slow],
+          ['+Inf', fast + slow],
+        ],
+        fast,
+      );
+    const opts = { staleAfterMs: s(5), compactAtSeries: 400 };
+    const churned = new MetricsAggregator(opts);
+    const A = ref(2, 'union');
+    const B = ref(3, 'union');
+    const C = ref(4, 'union');
+    const run = (t: number, pages: PageResult[]) =>
+      churned.ingest(
+        cycleOf(
+          pages.map((p) => ({ ...p, at: s(t) })),
+          s(t),
+        ),
+      );
+    const page = (p: number, fast: number, slow: number, t: number) =>
+      '# TYPE churn_total counter\n' + churn(t) + stable(p, fast, slow);
+    let snap: MetricsSnapshot | undefined;
+    const sizes: number[] = [];
+    // A serves throughout; B leaves at 9 s (its 40 stays, S1); C joins at 30 s with history
+    for (let t = 0; t <= 45; t += 3) {
+      const pages = [okPage(A, page(100 + t, 10 + t, 0, t), 1)];
+      if (t < 9) pages.push(okPage(B, stable(40, 0, 0), 1));
+      if (t >= 30) pages.push(okPage(C, stable(1e6 + (t - 30), 0, 0), 1));
+      snap = run(t, pages);
+      sizes.push(churned.catalogSize);
+    }
+    // compacted, and the catalog stays near one page of churn, not 16 × 50 texts
+    expect(churned.compactions).toBeGreaterThan(0);
+    expect(Math.max(...sizes.slice(-4))).toBeLessThan(400);
+    const full = samples(snap!);
+    // A: 145; B left with 40 (frozen); C joined at 1e6 and added 15: 145 + 40 + 15
+    expect(get(full, 'vllm:prompt_tokens_total{model_name="m"}')).toBe(200);
+    expect(get(full, 'motor:prompt_tokens_total{model_name="m"}')).toBe(200);
+    // the window (60 s, younger coordinator: base at 0 s) still reads Δ = 45 fast in (0, 1]
+    expect(
+      get(
+        full,
+        'vllm:time_to_first_token_seconds_p50{quantile="0.5",model_name="m"}',
+      ),
+    ).toBeCloseTo(0.5, 9);
+  });
+});

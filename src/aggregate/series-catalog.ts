@@ -686,6 +686,26 @@ export class SeriesCatalog {
     return mid;
   }
 
+  /**
+   * The mid of a series given by identity (family, sample name, labels without `le` /
+   * `quantile`, kind, bound): how a newer catalog adopts an older one's ids.
+   */
+  seriesOf(
+    family: Family,
+    name: string,
+    labels: readonly LabelPair[],
+    kind: number,
+    bound: number,
+  ): number {
+    const mid = this.componentSeries(family, name, labels, kind, bound);
+    // A canonical series names its registry model: token rates are per model.
+    if (family.derived && this.midModel[mid] === -1) {
+      const model = labels.find(([n]) => n === 'model_name')?.[1];
+      if (model !== undefined) this.midModel[mid] = this.model(model);
+    }
+    return mid;
+  }
+
   /** A mid of a family, plus its histogram / summary group bookkeeping. */
   private componentSeries(
     family: Family,
