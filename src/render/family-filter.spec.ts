@@ -1,5 +1,6 @@
 import { cycleOf, endpointRef, okPage } from '../aggregate/cycle-builder.js';
 import type { ViewType } from '../aggregate/cycle.types.js';
+import type { Family } from '../aggregate/series-catalog.js';
 import { MetricsAggregator } from '../aggregate/metrics-aggregator.js';
 import {
   compileGlob,
@@ -157,6 +158,44 @@ describe('family lists', () => {
     const families = familiesOf(s.render('dp', undefined, 'prometheus').body);
     expect(families.has('late_gauge')).toBe(false);
     expect(families.get('kept_gauge')).toBe(1);
+  });
+
+  it('keys its decisions by catalog: the same id in another catalog is decided anew', () => {
+    const fam = (id: number, name: string) => ({ id, name }) as Family;
+    const filter = new FamilyFilter({ exclude: ['app_drop'] });
+    const old = [fam(0, 'app_keep'), fam(1, 'app_drop')];
+    const next = [fam(0, 'app_drop'), fam(1, 'app_keep')];
+    expect([...filter.allowed('dp', old).subarray(0, 2)]).toEqual([1, 0]);
+    expect([...filter.allowed('dp', next).subarray(0, 2)]).toEqual([0, 1]);
+    expect([...filter.allowed('dp', old).subarray(0, 2)]).toEqual([1, 0]);
+  });
+
+  it('keeps filtering across a catalog compaction', () => {
+    const agg = new MetricsAggregator({
+      staleAfterMs: 10_000,
+      families: { exclude: ['app_drop'] },
+      compactAtSeries: 20,
+    });
+    const keepDrop =
+      '# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{model_name="m"} 1\n' +
+      '# TYPE app_keep gauge\napp_keep 1\n# TYPE app_drop gauge\napp_drop 1\n';
+    const churn = `# TYPE gone gauge\n${Array.from({ length: 60 }, (_, i) => `gone{i="${i}"} 1`).join('\n')}\n`;
+    const first = agg.ingest(cycleOf([okPage(A, churn + keepDrop, 500)], 1000));
+    expect(
+      familiesOf(first.render('dp', undefined, 'prometheus').body).has(
+        'app_drop',
+      ),
+    ).toBe(false);
+    // `gone` leaves the page: most of the catalog is dead, a new one replaces it.
+    const second = agg.ingest(cycleOf([okPage(A, keepDrop, 3500)], 4000));
+    expect(agg.compactions).toBe(1);
+    const families = familiesOf(
+      second.render('dp', undefined, 'prometheus').body,
+    );
+    expect(families.get('app_keep')).toBe(1);
+    expect(families.get('motor:requests_running_max')).toBe(1);
+    expect(families.has('app_drop')).toBe(false);
+    expect(families.has('gone')).toBe(false);
   });
 
   it('filters OTLP JSON the same way', () => {

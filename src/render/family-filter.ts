@@ -75,7 +75,10 @@ interface ViewRule {
   readonly include: RegExp | undefined;
   readonly exclude: RegExp | undefined;
   readonly maxSeries: number;
-  /** Per family id: 1 kept by the lists, 0 not; decided once per family. */
+}
+
+/** Per family id: 1 kept by the lists, 0 not; the first `decided` ids are decided. */
+interface Decisions {
   allowed: Uint8Array;
   decided: number;
 }
@@ -92,6 +95,14 @@ export interface FamilySelection {
  */
 export class FamilyFilter {
   private readonly rules = new Map<ViewType, ViewRule>();
+  /**
+   * Per catalog (its family list: a compaction starts a new catalog whose ids
+   * differ), per view: the decisions so far.
+   */
+  private readonly decisions = new WeakMap<
+    readonly Family[],
+    Map<ViewType, Decisions>
+  >();
 
   constructor(private readonly options: FamilyFilterOptions = {}) {}
 
@@ -118,8 +129,6 @@ export class FamilyFilter {
         include: oneRegex(patternsFor(this.options.include, view)),
         exclude: oneRegex(patternsFor(this.options.exclude, view)),
         maxSeries: budgetFor(this.options.maxSeries, view),
-        allowed: new Uint8Array(64),
-        decided: 0,
       };
       this.rules.set(view, r);
     }
@@ -129,26 +138,31 @@ export class FamilyFilter {
   /** Per family id: 1 when the view's lists keep it. Grows with the catalog. */
   allowed(view: ViewType, families: readonly Family[]): Uint8Array {
     const r = this.rule(view);
-    if (r.decided < families.length) {
-      if (r.allowed.length < families.length) {
+    let perView = this.decisions.get(families);
+    if (!perView) this.decisions.set(families, (perView = new Map()));
+    let d = perView.get(view);
+    if (!d)
+      perView.set(view, (d = { allowed: new Uint8Array(64), decided: 0 }));
+    if (d.decided < families.length) {
+      if (d.allowed.length < families.length) {
         const next = new Uint8Array(
-          Math.max(families.length, r.allowed.length * 2),
+          Math.max(families.length, d.allowed.length * 2),
         );
-        next.set(r.allowed);
-        r.allowed = next;
+        next.set(d.allowed);
+        d.allowed = next;
       }
-      for (let f = r.decided; f < families.length; f++) {
+      for (let f = d.decided; f < families.length; f++) {
         const name = families[f]!.name;
-        r.allowed[f] =
+        d.allowed[f] =
           isProtectedFamily(name) ||
           ((r.include === undefined || r.include.test(name)) &&
             (r.exclude === undefined || !r.exclude.test(name)))
             ? 1
             : 0;
       }
-      r.decided = families.length;
+      d.decided = families.length;
     }
-    return r.allowed;
+    return d.allowed;
   }
 
   maxSeries(view: ViewType): number {
