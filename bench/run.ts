@@ -18,6 +18,9 @@
  *   --coordinator=<main.js> (default: this build's src/main.js)
  *   --node-flags=<flag,flag> (extra node/V8 flags for the coordinator, e.g. --single-threaded-gc)
  *   --cpu-prof (write the coordinator's CPU profiles of the largest N to bench/results/cpu-prof)
+ *   --dp-exclude=<glob,glob> (the exclude list of (4), the dp view at the largest N rendered in
+ *   this process with and without it; default python_*,process_*,http_request_*,vllm:request_params_*)
+ *   --dp-renders=3 (renders of each, timed one by one)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -39,6 +42,7 @@ import {
   type ProbeResult,
   type ViewLoad,
 } from './lib/parts.js';
+import { DEFAULT_DP_EXCLUDE, measureDpFilter } from './lib/dp-filter.js';
 import { printReport, type Report } from './lib/report.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
@@ -59,6 +63,10 @@ const gzip = !process.argv.includes('--plain');
 const entry = option('coordinator', '');
 const cpuProf = process.argv.includes('--cpu-prof');
 const nodeFlags = option('node-flags', '').split(',').filter(Boolean);
+const dpExclude = option('dp-exclude', DEFAULT_DP_EXCLUDE.join(','))
+  .split(',')
+  .filter(Boolean);
+const dpRenders = Number(option('dp-renders', '3'));
 const SCRAPE_CONCURRENCY = 128;
 const CLIENTS = 50;
 const VIEW_BYTE_BUDGET = 1e9;
@@ -170,6 +178,12 @@ for (const n of sizes) {
     await stopChild(fleet.child);
   }
 }
+
+// After the fleet and the coordinator are gone: this process alone, ~15 s at N = 2048.
+process.stderr.write(
+  `bench: N = ${largest}: dp view with and without an exclude list\n`,
+);
+report.dpFilter = await measureDpFilter(largest, dpExclude, dpRenders);
 
 printReport(report);
 mkdirSync(RESULTS, { recursive: true });

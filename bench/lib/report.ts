@@ -5,6 +5,7 @@ import type {
   ViewLoad,
 } from './parts.js';
 import { delaySummary } from './parts.js';
+import type { DpFilterResult } from './dp-filter.js';
 import { fixed, ratio, table } from './table.js';
 
 export interface SizeResult {
@@ -30,6 +31,8 @@ export interface Report {
     viewByteBudget: number;
   };
   sizes: SizeResult[];
+  /** §3.2: the dp view with and without an exclude list. */
+  dpFilter?: DpFilterResult;
   targets?: TargetCheck[];
 }
 
@@ -191,6 +194,28 @@ export function printReport(r: Report): void {
           fixed(v.floor.p99Ms, 2),
           ratio(v.coordinator.p99Ms, v.floor.p99Ms),
         ]),
+      ]),
+    );
+  }
+  if (r.dpFilter) {
+    const d = r.dpFilter;
+    const row = (name: string, v: DpFilterResult['unfiltered']): string[] => [
+      name,
+      String(v.series),
+      fixed(v.bytes / 1e6, 1),
+      fixed(v.bytes / d.unfiltered.bytes, 2),
+      fixed(v.renderMs, 0),
+      fixed(v.renderMs / d.unfiltered.renderMs, 2),
+    ];
+    out();
+    out(
+      `4. dp view, N = ${d.endpoints}, rendered in the bench process (Prometheus text, median of ${d.renders} renders each) without and with exclude_families = ${d.exclude.join(',')}`,
+    );
+    out(
+      table([
+        ['dp view', 'series', 'MB', 'size ratio', 'render ms', 'time ratio'],
+        row('unfiltered', d.unfiltered),
+        row('with exclude list', d.filtered),
       ]),
     );
   }

@@ -80,4 +80,6 @@ export interface EndpointScrapeStatus {
 export interface RenderedView {
   readonly contentType: string;
   readonly body: Buffer;
+  /** Families the view's series budget left out of this body, with their series. */
+  readonly dropped?: readonly { family: string; series: number }[];
 }

@@ -25,6 +25,10 @@ import { pageLimits, type PageLimits } from '../parse/page-budget.js';
 import { QuantileWindow } from './quantile-window.js';
 import { compactCatalog, shouldCompact } from './catalog-compaction.js';
 import {
+  FamilyFilter,
+  type FamilyFilterOptions,
+} from '../render/family-filter.js';
+import {
   FLAG_COUNTER,
   FLAG_SCOPE_DECODE,
   FLAG_SCOPE_PREFILL,
@@ -50,6 +54,8 @@ export interface AggregatorOptions {
   windowMs?: number;
   /** R1 rank labels removed before merging; default `engine`, `dp_rank`, `tp_rank`, `pp_rank`, `pid`. */
   rankLabels?: readonly string[];
+  /** §3.2 cardinality bounds of the rendered views; none = every family. */
+  families?: FamilyFilterOptions;
   /** Page budgets; 0 = no limit, missing = the default. */
   pageLimits?: Partial<PageLimits>;
   /** Series texts the catalog may hold before a compaction is considered (tests lower it). */
@@ -165,6 +171,7 @@ export class MetricsAggregator {
   /** Cycles finished: a lazily built view of an older one can no longer be built. */
   private finished = 0;
   private readonly windowMs: number;
+  private readonly filter: FamilyFilter;
   /** When the page being ingested came: the time a parked counter folds at. */
   private foldAt = 0;
   private readonly fold = (
@@ -178,6 +185,7 @@ export class MetricsAggregator {
     this.catalog = new SeriesCatalog({ rankLabels: opts.rankLabels });
     this.ingestor = new PageIngestor(this.catalog, pageLimits(opts.pageLimits));
     this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
+    this.filter = new FamilyFilter(opts.families);
   }
 
   /** A whole cycle at once: `beginCycle`, every page, `finishCycle`. */
@@ -304,6 +312,7 @@ export class MetricsAggregator {
       endpoints,
       this.catalog,
       views,
+      this.filter,
     );
   }
 
@@ -360,6 +369,7 @@ export class MetricsAggregator {
       [],
       this.catalog,
       this.buildViews([], ctx, scratch),
+      this.filter,
     );
   }
 

@@ -1,4 +1,5 @@
 import type { Role } from '../instances/role.js';
+import { FamilyFilter } from '../render/family-filter.js';
 import { renderView } from '../render/render-view.js';
 import type { ViewOutput } from './aggregate.types.js';
 import type {
@@ -46,6 +47,7 @@ export class AggregatedSnapshot implements MetricsSnapshot {
     private readonly views: Readonly<
       Record<ViewType, ViewOutput | (() => ViewOutput)>
     >,
+    private readonly filter: FamilyFilter = new FamilyFilter(),
   ) {}
 
   render(
@@ -57,16 +59,27 @@ export class AggregatedSnapshot implements MetricsSnapshot {
     const key = `${view}|${r ?? ''}|${format}`;
     let result = this.rendered.get(key);
     if (!result) {
-      const source = this.views[view];
-      result = renderView(
-        this.catalog,
-        typeof source === 'function' ? source() : source,
-        r,
-        format,
-        this.createdAt,
-      );
+      result = this.renderWith(this.filter, view, r, format);
       this.rendered.set(key, result);
     }
     return result;
+  }
+
+  /** One render with other cardinality bounds, not memoized (measurements, tests). */
+  renderWith(
+    filter: FamilyFilter,
+    view: ViewType,
+    role: Role | undefined,
+    format: OutputFormat,
+  ): RenderedView {
+    const source = this.views[view];
+    return renderView(
+      this.catalog,
+      typeof source === 'function' ? source() : source,
+      view === 'role' ? role : undefined,
+      format,
+      this.createdAt,
+      filter,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/config.schema.js';
-import { scrapeTiming } from '../config/load-config.js';
+import { familyFilterOptions, scrapeTiming } from '../config/load-config.js';
 import {
   InMemoryInstanceRegistry,
   InstanceRegistry,
@@ -11,7 +11,7 @@ import { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { InlineDigester } from '../scrape/inline-digester.js';
 import { WorkerDigester } from '../scrape/worker-digester.js';
 import { MetricsStore } from '../scrape/metrics-store.js';
-import type { DigestOptions } from '../scrape/digest.types.js';
+import type { DigestOptions, DropListener } from '../scrape/digest.types.js';
 import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
 import { SelfMetrics } from '../scrape/self-metrics.js';
 import { APP_CONFIG } from './core-handles.js';
@@ -50,7 +50,8 @@ export class CoreModule {
         },
         {
           provide: MetricsStore,
-          useFactory: () => {
+          inject: [SelfMetrics],
+          useFactory: (self: SelfMetrics) => {
             const options: DigestOptions = {
               fetch: {
                 timeoutMs: timing.timeoutMs,
@@ -67,6 +68,7 @@ export class CoreModule {
                   1000,
               ),
               rankLabels: metricsCfg.rank_labels,
+              families: familyFilterOptions(config),
               pageLimits: {
                 maxSeriesPerPage: metricsCfg.max_series_per_page,
                 maxLabelsPerSeries: metricsCfg.max_labels_per_series,
@@ -75,10 +77,12 @@ export class CoreModule {
                 maxBucketsPerHistogram: metricsCfg.max_buckets_per_histogram,
               },
             };
+            const onDropped: DropListener = (view, dropped) =>
+              self.observeDropped(view, dropped);
             return new MetricsStore(
               metricsCfg.digest_in_worker
-                ? new WorkerDigester(options)
-                : new InlineDigester(options),
+                ? new WorkerDigester(options, onDropped)
+                : new InlineDigester(options, onDropped),
             );
           },
         },

@@ -4,6 +4,8 @@
  */
 export const DEFAULT_MGMT_PORT = 1026;
 export const DEFAULT_OBS_PORT = 1027;
+/** Above the `dp` view of 2,048 simulated vLLM endpoints (1.1 M series, 169 MB). */
+export const DEFAULT_MAX_SERIES_PER_VIEW = 2_000_000;
 
 export function defaultConfig(podIp: string | undefined) {
   return {
@@ -35,6 +37,9 @@ export function defaultConfig(podIp: string | undefined) {
       max_buckets_per_histogram: 1024,
       rank_labels: ['engine', 'dp_rank', 'tp_rank', 'pp_rank', 'pid'],
       scrape_allowed_cidrs: [] as string[],
+      include_families: [] as string[],
+      exclude_families: [] as string[],
+      max_series_per_view: DEFAULT_MAX_SERIES_PER_VIEW,
     },
     refresh_limits_config: {
       max_json_depth: 32,
@@ -219,6 +224,24 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
     section: 'prometheus_metrics_config',
     key: 'scrape_allowed_cidrs',
     kind: 'list',
+  },
+  {
+    env: 'COORDINATOR_INCLUDE_FAMILIES',
+    section: 'prometheus_metrics_config',
+    key: 'include_families',
+    kind: 'list',
+  },
+  {
+    env: 'COORDINATOR_EXCLUDE_FAMILIES',
+    section: 'prometheus_metrics_config',
+    key: 'exclude_families',
+    kind: 'list',
+  },
+  {
+    env: 'COORDINATOR_MAX_SERIES_PER_VIEW',
+    section: 'prometheus_metrics_config',
+    key: 'max_series_per_view',
+    kind: 'int',
   },
   {
     env: 'COORDINATOR_REFRESH_MAX_JSON_DEPTH',

@@ -10,7 +10,9 @@ import {
   ValidateNested,
   IsArray,
   Matches,
+  ValidateBy,
 } from 'class-validator';
+import { VIEW_TYPES, type ViewType } from '../aggregate/cycle.types.js';
 
 /**
  * The typed configuration. Keys follow the upstream deployer names
@@ -20,6 +22,51 @@ import {
  */
 
 const PORT = 'must be an integer in 0..65535 (0 = any free port)';
+
+const FAMILY_GLOB = /^[a-zA-Z_:*?][a-zA-Z0-9_:*?]*$/;
+const PATTERNS_MESSAGE = `must be a list of family name globs (* and ?), or an object of such lists keyed by view (${VIEW_TYPES.join(', ')})`;
+const BUDGET_MESSAGE = `must be an integer ≥ 1, or an object of such integers keyed by view (${VIEW_TYPES.join(', ')})`;
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const isViewKey = (k: string): boolean =>
+  (VIEW_TYPES as readonly string[]).includes(k);
+const isPatternList = (v: unknown): boolean =>
+  Array.isArray(v) &&
+  v.every((p) => typeof p === 'string' && FAMILY_GLOB.test(p));
+const isBudget = (v: unknown): boolean =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
+
+/** A list of family globs, or an object of lists keyed by view. */
+function IsFamilyPatterns(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isFamilyPatterns',
+    validator: {
+      validate: (v: unknown) =>
+        isPatternList(v) ||
+        (isPlainRecord(v) &&
+          Object.entries(v).every(
+            ([k, l]) => isViewKey(k) && isPatternList(l),
+          )),
+      defaultMessage: () => PATTERNS_MESSAGE,
+    },
+  });
+}
+
+/** A series budget, or an object of budgets keyed by view. */
+function IsSeriesBudget(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isSeriesBudget',
+    validator: {
+      validate: (v: unknown) =>
+        isBudget(v) ||
+        (isPlainRecord(v) &&
+          Object.entries(v).every(([k, b]) => isViewKey(k) && isBudget(b))),
+      defaultMessage: () => BUDGET_MESSAGE,
+    },
+  });
+}
 
 export class ApiConfig {
   @IsString({ message: 'must be a host name or IP address' })
@@ -154,6 +201,19 @@ export class PrometheusMetricsConfig {
     message: 'must be a list of label names',
   })
   rank_labels!: string[];
+
+  /** §3.2: only families matching one of these globs are served (empty = every family); a list for every view, or per view. */
+  @IsFamilyPatterns()
+  include_families!: string[] | Partial<Record<ViewType, string[]>>;
+
+  /** §3.2: families matching one of these globs are left out; a list for every view, or per view. */
+  @IsFamilyPatterns()
+  exclude_families!: string[] | Partial<Record<ViewType, string[]>>;
+
+  /** §3.2: a view that would print more series loses whole families, the largest first; one number or per view. */
+  @IsSeriesBudget()
+  max_series_per_view!: number | Partial<Record<ViewType, number>>;
+
   /** Endpoint addresses must fall in one of these CIDRs; empty = every address the target policy allows. */
   @IsArray({ message: 'must be a list of CIDRs such as 10.0.0.0/8' })
   @IsString({

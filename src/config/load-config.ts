@@ -2,6 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { parseCidr } from '../instances/target-policy.js';
+import type { FamilyFilterOptions } from '../render/family-filter.js';
 import { CoordinatorConfig, type AppConfig } from './config.schema.js';
 import {
   defaultConfig,
@@ -288,4 +289,14 @@ export function scrapeTiming(config: AppConfig): {
   const staleAfterMs =
     p.stale_after > 0 ? Math.round(p.stale_after * 1000) : intervalMs * 5;
   return { intervalMs, timeoutMs, staleAfterMs };
+}
+
+/** The views' cardinality bounds (§3.2) as the renderers take them. */
+export function familyFilterOptions(config: AppConfig): FamilyFilterOptions {
+  const p = config.prometheus_metrics_config;
+  return {
+    include: p.include_families,
+    exclude: p.exclude_families,
+    maxSeries: p.max_series_per_view,
+  };
 }

@@ -17,6 +17,7 @@ import type { LabelPair } from '../parse/label-block.js';
 import { TextWriter } from './text-writer.js';
 import { histLabels, seriesLabels } from './view-labels.js';
 import { familyHasSamples } from './family-cursor.js';
+import { skipFamily } from './family-filter.js';
 
 export const OPENTELEMETRY_CONTENT_TYPE = 'application/json';
 
@@ -93,6 +94,8 @@ export function renderOpenTelemetry(
   view: ViewOutput,
   groups: readonly GroupOutput[],
   createdAt: number,
+  /** Per family id, 1 = in the output (the view's bounds); none = every family. */
+  keep?: Uint8Array,
 ): Buffer {
   const viewIndex = VIEW_INDEX[view.view];
   const injected = VIEW_LABELS[view.view];
@@ -179,6 +182,10 @@ export function renderOpenTelemetry(
   let firstMetric = true;
   for (const family of catalog.families) {
     const fid = family.id;
+    if (keep && keep[fid] !== 1) {
+      skipFamily(groups, cursors, series, fid);
+      continue;
+    }
     const any = familyHasSamples(groups, cursors, series, fid);
     if (!any && view.declared[fid] !== 1) continue;
     const head = `${firstMetric ? '' : ','}{"name":${JSON.stringify(family.name)},"description":${JSON.stringify(family.help ?? family.name)},"unit":"",`;

@@ -14,6 +14,7 @@ import { escapeHelp, escapeLabelValue } from './escape.js';
 import { TextWriter, isAscii } from './text-writer.js';
 import { seriesLabelText } from './view-labels.js';
 import { familyHasSamples } from './family-cursor.js';
+import { skipFamily } from './family-filter.js';
 
 export const PROMETHEUS_CONTENT_TYPE =
   'text/plain; version=0.0.4; charset=utf-8';
@@ -44,11 +45,13 @@ function seriesPieces(
  * Prometheus text 0.0.4: each family once (`# HELP`, `# TYPE`, then the samples of
  * every group), families in a stable order, histogram buckets by `le` then `_sum`, `_count`.
  * A family without help text from any engine gets its own name as help.
+ * `keep` (per family id, 1 = printed): the families the view's bounds leave in.
  */
 export function renderPrometheusText(
   catalog: SeriesCatalog,
   view: ViewOutput,
   groups: readonly GroupOutput[],
+  keep?: Uint8Array,
 ): Buffer {
   const viewIndex = VIEW_INDEX[view.view];
   const injected = VIEW_LABELS[view.view];
@@ -62,7 +65,9 @@ export function renderPrometheusText(
     const mids = groups[g]!.mids;
     const gl = groups[g]!.labelText.length;
     for (let c = 0; c < mids.length; c++) {
-      const p = seriesPieces(series[mids[c]!]!, viewIndex, injected);
+      const s = series[mids[c]!]!;
+      if (keep && keep[s.family.id] !== 1) continue;
+      const p = seriesPieces(s, viewIndex, injected);
       capacity +=
         (gl === 0 ? p.bare.length : p.prefix.length + gl + p.suffix.length) +
         12;
@@ -77,6 +82,10 @@ export function renderPrometheusText(
   const cursors = new Int32Array(groups.length);
   for (const family of catalog.families) {
     const fid = family.id;
+    if (keep && keep[fid] !== 1) {
+      skipFamily(groups, cursors, series, fid);
+      continue;
+    }
     const any = familyHasSamples(groups, cursors, series, fid);
     if (!any && view.declared[fid] !== 1) continue;
     const help = escapeHelp(family.help ?? family.name);

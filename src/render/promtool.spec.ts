@@ -115,6 +115,25 @@ describe('promtool check metrics', () => {
     expectValid(agg.emptySnapshot(1000), view);
   });
 
+  it.each(VIEW_TYPES)(
+    'accepts the %s view with family lists and a series budget',
+    (view) => {
+      const bounded = new MetricsAggregator({
+        staleAfterMs: 10_000,
+        families: {
+          exclude: ['python_*', 'process_*', 'vllm:request_params_*'],
+          maxSeries: 300,
+        },
+      });
+      const s = bounded.ingest(cycleOf(pages, 1000));
+      const r = s.render(view, undefined, 'prometheus');
+      // The budget binds on the fixture set (more than 300 series per view).
+      expect(r.dropped?.length ?? 0).toBeGreaterThan(0);
+      expect(r.body.toString('utf8')).not.toMatch(/^process_/m);
+      expectValid(s, view);
+    },
+  );
+
   it('rejects a broken exposition (the check is real)', () => {
     const { status } = promtool(
       Buffer.from('# TYPE a gauge\na{x="1",x="2"} 1\n'),

@@ -2,6 +2,7 @@ import type { GroupOutput, ViewOutput } from '../aggregate/aggregate.types.js';
 import type { OutputFormat, RenderedView } from '../aggregate/cycle.types.js';
 import type { SeriesCatalog } from '../aggregate/series-catalog.js';
 import type { Role } from '../instances/role.js';
+import { FamilyFilter } from './family-filter.js';
 import {
   OPENTELEMETRY_CONTENT_TYPE,
   renderOpenTelemetry,
@@ -11,26 +12,43 @@ import {
   renderPrometheusText,
 } from './prometheus-text.js';
 
-/** Renders one view (optionally one role of the `role` view) in one format. */
+const NO_FILTER = new FamilyFilter();
+
+/**
+ * Renders one view (optionally one role of the `role` view) in one format,
+ * with the families `filter` keeps (§3.2 cardinality bounds); `dropped` lists
+ * what the series budget left out.
+ */
 export function renderView(
   catalog: SeriesCatalog,
   view: ViewOutput,
   role: Role | undefined,
   format: OutputFormat,
   createdAt: number,
+  filter: FamilyFilter = NO_FILTER,
 ): RenderedView {
   const groups: readonly GroupOutput[] =
     role === undefined
       ? view.groups
       : view.groups.filter((g) => g.role === undefined || g.role === role);
+  const selection = filter.inactive
+    ? undefined
+    : filter.select(view.view, catalog.families, catalog.series, groups);
+  const keep = selection?.keep;
+  const dropped =
+    selection && selection.dropped.length > 0
+      ? { dropped: selection.dropped }
+      : {};
   if (format === 'opentelemetry') {
     return {
       contentType: OPENTELEMETRY_CONTENT_TYPE,
-      body: renderOpenTelemetry(catalog, view, groups, createdAt),
+      body: renderOpenTelemetry(catalog, view, groups, createdAt, keep),
+      ...dropped,
     };
   }
   return {
     contentType: PROMETHEUS_CONTENT_TYPE,
-    body: renderPrometheusText(catalog, view, groups),
+    body: renderPrometheusText(catalog, view, groups, keep),
+    ...dropped,
   };
 }

@@ -38,6 +38,7 @@ export interface RenderTask {
 export interface WireView {
   readonly contentType: string;
   readonly body: Uint8Array;
+  readonly dropped?: readonly { family: string; series: number }[];
 }
 export interface IngestResult {
   readonly failures: number;
@@ -94,6 +95,7 @@ export default async function digest(
       staleAfterMs: options.staleAfterMs,
       windowMs: options.windowMs,
       rankLabels: options.rankLabels,
+      families: options.families,
       pageLimits: options.pageLimits,
     });
     fetcher ??= new PageFetcher(options.fetch);
@@ -105,6 +107,7 @@ export default async function digest(
       views[viewKey(view, role, 'prometheus')] = {
         contentType: r.contentType,
         body: r.body,
+        ...(r.dropped ? { dropped: r.dropped } : {}),
       };
     }
     const result: IngestResult = {
@@ -122,5 +125,12 @@ export default async function digest(
   // A view not pre-rendered, for the latest snapshot only (an older one is gone).
   if (!latest || latest.createdAt !== task.createdAt) return null;
   const r = latest.render(task.view, task.role, task.format);
-  return transferring({ contentType: r.contentType, body: r.body }, [r.body]);
+  return transferring(
+    {
+      contentType: r.contentType,
+      body: r.body,
+      ...(r.dropped ? { dropped: r.dropped } : {}),
+    },
+    [r.body],
+  );
 }

@@ -5,6 +5,10 @@ import type {
   ViewType,
 } from '../aggregate/cycle.types.js';
 import type { Role } from '../instances/role.js';
+import type {
+  DroppedFamily,
+  FamilyFilterOptions,
+} from '../render/family-filter.js';
 import type { PageLimits } from '../parse/page-budget.js';
 import type { PageFetcherOptions } from './page-fetcher.js';
 import type { CycleLimits, CyclePlan } from './scrape-cycle.js';
@@ -29,9 +33,20 @@ export interface DigestOptions extends CycleLimits {
   readonly windowMs?: number;
   /** R1 rank labels. */
   readonly rankLabels?: readonly string[];
+  /** §3.2 family lists and series budgets of the views. */
+  readonly families?: FamilyFilterOptions;
   /** Page budgets (see src/parse/page-budget.ts). */
   readonly pageLimits?: Partial<PageLimits>;
 }
+
+/**
+ * Called on the main thread once per rendered body whose series budget left
+ * families out (a body served again from the cache is not reported again).
+ */
+export type DropListener = (
+  view: ViewType,
+  dropped: readonly DroppedFamily[],
+) => void;
 
 export interface CycleOutcome {
   readonly snapshot: DigestedSnapshot;

@@ -2,21 +2,34 @@ import {
   MetricsAggregator,
   type MetricsSnapshot,
 } from '../aggregate/metrics-aggregator.js';
+import type { RenderedView } from '../aggregate/cycle.types.js';
 import type {
   CycleOutcome,
   Digester,
   DigestOptions,
   DigestedSnapshot,
+  DropListener,
 } from './digest.types.js';
 import { PageFetcher } from './page-fetcher.js';
 import { scrapeCycle, type CyclePlan } from './scrape-cycle.js';
 
-export function wrapSnapshot(snapshot: MetricsSnapshot): DigestedSnapshot {
+export function wrapSnapshot(
+  snapshot: MetricsSnapshot,
+  onDropped?: DropListener,
+): DigestedSnapshot {
+  // The snapshot memoizes its bodies: each one's drops are reported once.
+  const reported = new WeakSet<RenderedView>();
   return {
     createdAt: snapshot.createdAt,
     endpoints: snapshot.endpoints,
-    render: (view, role, format) =>
-      Promise.resolve(snapshot.render(view, role, format)),
+    render: (view, role, format) => {
+      const r = snapshot.render(view, role, format);
+      if (r.dropped && onDropped && !reported.has(r)) {
+        reported.add(r);
+        onDropped(view, r.dropped);
+      }
+      return Promise.resolve(r);
+    },
   };
 }
 
@@ -28,11 +41,15 @@ export class InlineDigester implements Digester {
   private readonly aggregator: MetricsAggregator;
   private readonly fetcher: PageFetcher;
 
-  constructor(private readonly options: DigestOptions) {
+  constructor(
+    private readonly options: DigestOptions,
+    private readonly onDropped?: DropListener,
+  ) {
     this.aggregator = new MetricsAggregator({
       staleAfterMs: options.staleAfterMs,
       windowMs: options.windowMs,
       rankLabels: options.rankLabels,
+      families: options.families,
       pageLimits: options.pageLimits,
     });
     this.fetcher = new PageFetcher(options.fetch);
@@ -45,11 +62,11 @@ export class InlineDigester implements Digester {
       plan,
       this.options,
     );
-    return { snapshot: wrapSnapshot(snapshot), failures };
+    return { snapshot: wrapSnapshot(snapshot, this.onDropped), failures };
   }
 
   empty(now: number): DigestedSnapshot {
-    return wrapSnapshot(this.aggregator.emptySnapshot(now));
+    return wrapSnapshot(this.aggregator.emptySnapshot(now), this.onDropped);
   }
 
   close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   collectDefaultMetrics,
   Counter,
@@ -57,6 +58,32 @@ export class SelfMetrics {
         : total;
     this.lastDigestThreadCpu = total;
     this.digestThreadCpu.inc(delta);
+  }
+
+  readonly seriesDropped = new Counter({
+    name: `${SELF_METRICS_PREFIX}series_dropped_total`,
+    help: "Series the view's max_series_per_view budget left out of a rendered body, by view and family (counted per rendered body: once per cycle per view, role and format asked for).",
+    labelNames: ['view', 'family'] as const,
+    registers: [this.registry],
+  });
+  private readonly droppedLogged = new Set<string>();
+  private readonly logger = new Logger('SeriesBudget');
+
+  /** Counts what a render's series budget left out; logs each (view, family) the first time. */
+  observeDropped(
+    view: string,
+    dropped: readonly { family: string; series: number }[],
+  ): void {
+    for (const d of dropped) {
+      this.seriesDropped.inc({ view, family: d.family }, d.series);
+      const key = `${view}|${d.family}`;
+      if (this.droppedLogged.has(key)) continue;
+      // Bounded: one entry per family the catalog knows, per view.
+      this.droppedLogged.add(key);
+      this.logger.warn(
+        `view ${view} exceeds max_series_per_view: family ${d.family} (${d.series} series) left out; logged once per family`,
+      );
+    }
   }
 
   readonly registeredInstances = new Gauge({

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Piscina } from 'piscina';
-import type { RenderedView } from '../aggregate/cycle.types.js';
+import type { RenderedView, ViewType } from '../aggregate/cycle.types.js';
 import type {
   CycleTask,
   DigestTask,
@@ -16,6 +16,7 @@ import type {
   Digester,
   DigestOptions,
   DigestedSnapshot,
+  DropListener,
 } from './digest.types.js';
 import { viewKey } from './digest.types.js';
 import { MetricsAggregator } from '../aggregate/metrics-aggregator.js';
@@ -38,6 +39,7 @@ function toView(w: WireView): RenderedView {
   return {
     contentType: w.contentType,
     body: Buffer.from(w.body.buffer, w.body.byteOffset, w.body.byteLength),
+    ...(w.dropped ? { dropped: w.dropped } : {}),
   };
 }
 
@@ -53,7 +55,10 @@ export class WorkerDigester implements Digester {
   private readonly idle: MetricsAggregator;
   private readonly logger = new Logger(WorkerDigester.name);
 
-  constructor(private readonly options: DigestOptions) {
+  constructor(
+    private readonly options: DigestOptions,
+    private readonly onDropped?: DropListener,
+  ) {
     this.pool = new Piscina({
       filename: workerFile(),
       minThreads: 1,
@@ -77,6 +82,7 @@ export class WorkerDigester implements Digester {
       staleAfterMs: options.staleAfterMs,
       windowMs: options.windowMs,
       rankLabels: options.rankLabels,
+      families: options.families,
       pageLimits: options.pageLimits,
     });
   }
@@ -93,8 +99,13 @@ export class WorkerDigester implements Digester {
 
   private snapshotOf(result: IngestResult): DigestedSnapshot {
     const cache = new Map<string, RenderedView>();
-    for (const [key, w] of Object.entries(result.views))
+    const onDropped = this.onDropped;
+    for (const [key, w] of Object.entries(result.views)) {
       cache.set(key, toView(w));
+      // Pre-rendered views are `full` and `role` (keys start with the view).
+      if (w.dropped && onDropped)
+        onDropped(key.slice(0, key.indexOf('|')) as ViewType, w.dropped);
+    }
     const pending = new Map<string, Promise<RenderedView>>();
     const pool = this.pool;
     return {
@@ -117,6 +128,7 @@ export class WorkerDigester implements Digester {
             .then((w) => {
               if (!w) throw new Error('snapshot superseded');
               const v = toView(w as WireView);
+              if (v.dropped && onDropped) onDropped(view, v.dropped);
               cache.set(key, v);
               return v;
             })
@@ -129,7 +141,7 @@ export class WorkerDigester implements Digester {
   }
 
   empty(now: number): DigestedSnapshot {
-    return wrapSnapshot(this.idle.emptySnapshot(now));
+    return wrapSnapshot(this.idle.emptySnapshot(now), this.onDropped);
   }
 
   async close(): Promise<void> {
