@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import YAML from 'yaml';
 import {
   CANONICAL_FAMILIES,
@@ -142,5 +143,65 @@ describe('recording rules compiled from the metric table', () => {
     expect(byRecord.get('motor:kv_cache_usage_ratio')!.expr).toContain(
       SGLANG_CAPACITY,
     );
+  });
+
+  it('engines-podmonitor.yaml is schema-valid and labels raw series as the rules expect; the plain job does the same', async () => {
+    type Obj = Record<string, any>;
+    const monitor = YAML.parse(
+      readFileSync(join(PROM, 'engines-podmonitor.yaml'), 'utf8'),
+    ) as Obj;
+    expect(() => new PodMonitor(monitor as never).validate()).not.toThrow();
+    const relabel = monitor.spec.podMetricsEndpoints[0].relabelings as Obj[];
+    const role = relabel.find((r) => r.targetLabel === 'role')!;
+    const model = relabel.find((r) => r.targetLabel === 'model_name')!;
+    expect(role.sourceLabels).toEqual([
+      '__meta_kubernetes_pod_label_motor_coordinator_role',
+    ]);
+    expect(model.sourceLabels).toEqual([
+      '__meta_kubernetes_pod_annotation_motor_coordinator_model_name',
+    ]);
+    // Only a non-empty annotation replaces the engine's own model_name.
+    expect(model.regex).toBe('(.+)');
+    expect(monitor.spec.selector.matchExpressions[0].values).toEqual([
+      'prefill',
+      'decode',
+      'union',
+    ]);
+
+    const plain = YAML.parse(
+      readFileSync(join(PROM, 'engines-prometheus.yml'), 'utf8'),
+    ) as Obj;
+    expect(plain.rule_files).toEqual(['recording-rules.rules.yml']);
+    const job = plain.scrape_configs[0] as Obj;
+    const byTarget = (t: string) =>
+      (job.relabel_configs as Obj[]).find((r) => r.target_label === t)!;
+    expect(byTarget('role').source_labels).toEqual(role.sourceLabels);
+    expect(byTarget('model_name').source_labels).toEqual(model.sourceLabels);
+    expect(byTarget('model_name').regex).toBe(model.regex);
+    // Debian's promtool is built without Kubernetes discovery: check the
+    // rest of the file with a static target in its place.
+    const dir = mkdtempSync(join(tmpdir(), 'motor-engines-'));
+    try {
+      const { kubernetes_sd_configs: sd, ...rest } = job;
+      expect(sd).toEqual([{ role: 'pod' }]);
+      writeFileSync(
+        join(dir, 'prometheus.yml'),
+        YAML.stringify({
+          ...plain,
+          rule_files: [join(PROM, 'recording-rules.rules.yml')],
+          scrape_configs: [
+            { ...rest, static_configs: [{ targets: ['127.0.0.1:1'] }] },
+          ],
+        }),
+      );
+      const out = await run('/usr/bin/promtool', [
+        'check',
+        'config',
+        join(dir, 'prometheus.yml'),
+      ]);
+      expect(out.stdout).toContain('is valid prometheus config file syntax');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
