@@ -118,6 +118,9 @@ describe('recording rules compiled from the metric table', () => {
       );
       expect(matchers.length, f.name).toBeGreaterThan(0);
       expect(new Set(matchers), f.name).toEqual(new Set([scopes[f.scope]]));
+      // never the coordinator's own series of the same names
+      for (const sel of r.expr.matchAll(/\{([^}]*)\}/g))
+        expect(sel[1], f.name).toMatch(/, view=""$/);
       expect(r.labels).toMatchObject({ view: 'full', source: 'rules' });
     }
     // Rank labels never survive: every aggregation names what it keeps.

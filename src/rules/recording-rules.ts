@@ -21,8 +21,8 @@ import {
  * registry's `model_name`, both set by the PodMonitor's relabeling from pod
  * labels (deploy/prometheus/engines-podmonitor.yaml). Every recorded series
  * carries `view="full"` and `source="rules"`, so it never mixes with the
- * coordinator's own series in the same Prometheus (those have no `source`
- * label, or `source="coordinator"` when scraped with deploy/prometheus).
+ * coordinator's own series in the same Prometheus (`source="coordinator"`,
+ * set by the ServiceMonitor), and reads no series that has a `view` label.
  *
  * Names: gauges and windowed gauges keep the coordinator's names
  * (`motor:requests_running`, `motor:time_to_first_token_seconds_p95`, …).
@@ -94,8 +94,13 @@ class Builder {
   readonly rules: RecordingRule[] = [];
   constructor(private readonly o: RecordingRuleOptions) {}
 
+  /**
+   * Raw engine series of the given roles. `view=""` leaves out the
+   * coordinator's own series of the same names in the same Prometheus (its
+   * role, instance, node and dp views carry a `role` label too).
+   */
   private roles(regex: string): string {
-    return `${this.o.roleLabel}=~"${regex}"`;
+    return `${this.o.roleLabel}=~"${regex}", view=""`;
   }
 
   private by(extra: readonly string[] = []): string {
