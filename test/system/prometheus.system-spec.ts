@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { VIEW_TYPES } from '../../src/aggregate/cycle.types.js';
@@ -760,5 +762,253 @@ describe('alert runbooks', () => {
         new RegExp(`^#### \`${a.alert as string}\`$`, 'm'),
       );
     }
+  });
+});
+
+/**
+ * Real pages of every engine kind (the fixtures: vLLM V1 with and without
+ * the deprecated KV alias, SGLang with and without its capacity gauge,
+ * MindIE), one registry model, served unchanged from loopback: the
+ * coordinator merges them, Prometheus scrapes them directly with the
+ * recording rules, and each canonical level must be the same on both sides.
+ * Static pages move no counter, so the windowed families must be absent on
+ * both sides (but the prefix-cache hit ratio, which SGLang states as a gauge)
+ * and the token rates 0.
+ */
+describe('recording rules and coordinator on real pages of vLLM, SGLang and MindIE', () => {
+  const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'metrics');
+  const MODEL = 'mixed-fleet';
+  const pages: { file: string; role: string; ip: string }[] = [
+    {
+      file: 'synthetic-vllm-v1-deepseek-v3-engine0.prom',
+      role: 'prefill',
+      ip: '127.0.0.20',
+    },
+    {
+      file: 'vllm-v1-qwen2.5-coder-32b-production-stack-318.prom',
+      role: 'decode',
+      ip: '127.0.0.21',
+    },
+    {
+      file: 'sglang-llama-3.1-8b-instruct-sglang-docs.prom',
+      role: 'decode',
+      ip: '127.0.0.22',
+    },
+    {
+      file: 'mindie-service-qwen2.5-0.5b-gpustack-1785.prom',
+      role: 'union',
+      ip: '127.0.0.23',
+    },
+    {
+      file: 'sglang-llama-3.2-3b-path-label-sglang-pr1853.prom',
+      role: 'prefill',
+      ip: '127.0.0.24',
+    },
+  ];
+  const servers: Server[] = [];
+  const ports: number[] = [];
+  let h: Harness | undefined;
+  let prom: PrometheusServer | undefined;
+
+  beforeAll(async () => {
+    for (const p of pages) {
+      const body = readFileSync(join(FIXTURES, p.file));
+      const server = createServer((_req, res) => {
+        res.writeHead(200, {
+          'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+        });
+        res.end(body);
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, p.ip, () => resolve());
+      });
+      servers.push(server);
+      ports.push((server.address() as AddressInfo).port);
+    }
+    h = await startHarness({ COORDINATOR_REUSE_TIME: '0.5' });
+    const refresh = await fetch(`${h.mgmt}/instances/refresh`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        event: 'set',
+        instances: pages.map((p, i) => ({
+          job_name: `${p.role}-${i + 1}`,
+          model_name: MODEL,
+          id: i + 1,
+          role: p.role,
+          endpoints: {
+            [p.ip]: {
+              '0': {
+                id: 0,
+                ip: p.ip,
+                business_port: String(ports[i]),
+                mgmt_port: String(ports[i]),
+              },
+            },
+          },
+        })),
+      }),
+    });
+    expect(refresh.status).toBe(200);
+    const harness = h;
+    await pollUntil('every page scraped by the coordinator', async () =>
+      (await served(harness, 'full', 'motor:endpoints_scraped'))[0] ===
+      pages.length
+        ? true
+        : undefined,
+    );
+    const obsTarget = new URL(h.obs).host;
+    prom = await startPrometheus(
+      {
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        scrape_configs: [
+          {
+            ...(plainConfig.scrape_configs as Obj[])[0],
+            scrape_interval: '1s',
+            scrape_timeout: '1s',
+            static_configs: [{ targets: [obsTarget] }],
+          },
+          {
+            job_name: ENGINE_JOB,
+            scrape_interval: '1s',
+            scrape_timeout: '1s',
+            static_configs: pages.map((p, i) => ({
+              targets: [`${p.ip}:${ports[i]}`],
+              labels: { role: p.role, model_name: MODEL },
+            })),
+          },
+        ],
+      },
+      { 'recording-rules.yml': recordingRules },
+    );
+    const p = prom;
+    await pollUntil(
+      'every page scraped by Prometheus, then the rules evaluated',
+      async () => {
+        const up = await p.query(`up{job="${ENGINE_JOB}"} == 1`);
+        const coord = await p.query('up{view="full"} == 1');
+        if (up.length !== pages.length || coord.length !== 1) {
+          const t = await p.api<{ activeTargets: Obj[] }>(
+            '/api/v1/targets?state=active',
+          );
+          throw new Error(
+            t.activeTargets
+              .map(
+                (x) =>
+                  `${x.scrapeUrl as string} ${x.health as string} (last scrape ${x.lastScrape as string}): ${x.lastError as string}`,
+              )
+              .join('; ') || 'targets not scraped yet',
+          );
+        }
+        // every page scraped at least once before this instant
+        const at = await p.query(`max(timestamp(up{job="${ENGINE_JOB}"}))`);
+        const scraped = Number(at[0]!.value[1]);
+        const rules = await p.query(
+          'min(timestamp(motor:requests_running{source="rules"}))',
+        );
+        return rules.length > 0 && Number(rules[0]!.value[1]) > scraped
+          ? true
+          : undefined;
+      },
+      90_000,
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await prom?.close();
+    await h?.close();
+    await Promise.all(
+      servers.map((s) => new Promise<void>((r) => s.close(() => r()))),
+    );
+  });
+
+  it('every canonical level is the same from the rules as from the coordinator', async () => {
+    const pairs: [string, string][] = [
+      ...[...RECORDED]
+        .filter((n) => n.endsWith(':sum'))
+        .map((n): [string, string] => [n.slice(0, -':sum'.length), n]),
+      ...[
+        'motor:requests_running',
+        'motor:requests_running_max',
+        'motor:requests_waiting',
+        'motor:kv_cache_usage_ratio',
+        'motor:kv_cache_usage_ratio_max',
+      ].map((n): [string, string] => [n, n]),
+    ];
+    const rows: string[] = [];
+    const off: string[] = [];
+    for (const [coordName, rulesName] of pairs) {
+      const [c, r] = await Promise.all([
+        prom!.query(`${coordName}{view="full", source="coordinator"}`),
+        prom!.query(`${rulesName}{source="rules"}`),
+      ]);
+      const byReason = (xs: PromSample[]) =>
+        new Map(
+          xs.map((s) => [s.metric.finished_reason ?? '', Number(s.value[1])]),
+        );
+      const cm = byReason(c);
+      const rm = byReason(r);
+      const show = (m: Map<string, number>) =>
+        [...m].map(([k, v]) => `${k}=${v}`).join(' ');
+      rows.push(`${coordName}: coordinator ${show(cm)} | rules ${show(rm)}`);
+      expect(cm.size, coordName).toBeGreaterThan(0);
+      expect([...rm.keys()].sort(byText), coordName).toEqual(
+        [...cm.keys()].sort(byText),
+      );
+      for (const [k, cv] of cm) {
+        const rv = rm.get(k)!;
+        // Integers exactly; ratios up to floating-point rounding.
+        if (!(Math.abs(cv - rv) <= 1e-9 * Math.max(1, Math.abs(cv))))
+          off.push(`${coordName} ${k}: coordinator ${cv}, rules ${rv}`);
+      }
+      for (const s of [...c, ...r]) expect(s.metric.model_name).toBe(MODEL);
+    }
+    console.log(`real pages, levels:\n${rows.join('\n')}`);
+    expect(off).toEqual([]);
+  });
+
+  it('static pages: windowed families absent on both sides, token rates 0', async () => {
+    const windowed = [...RECORDED].filter((n) =>
+      /_(p50|p95|p99|mean)$|_hit_ratio$|^motor:pd_/.test(n),
+    );
+    expect(windowed.length).toBeGreaterThan(16);
+    const names = windowed.join('|');
+    // Let both sides pass one more cycle / evaluation on unchanged pages.
+    const at = Date.now() / 1000 + 1;
+    await pollUntil(
+      'a rule evaluation and a coordinator scrape later',
+      async () => {
+        const r = await prom!.query(
+          'min(timestamp(motor:requests_running{source="rules"}) or timestamp(motor:endpoints_scraped{view="full"}))',
+        );
+        return r.length > 0 && Number(r[0]!.value[1]) > at ? true : undefined;
+      },
+    );
+    const present = await prom!.query(`{__name__=~"${names}"}`);
+    // SGLang's cache_hit_rate gauge is a level, not a window: it stays.
+    expect(
+      present
+        .map((s) => `${s.metric.__name__} ${s.metric.source}`)
+        .sort(byText),
+    ).toEqual([
+      'motor:prefix_cache_hit_ratio coordinator',
+      'motor:prefix_cache_hit_ratio rules',
+    ]);
+    const ratios = present.map((s) => Number(s.value[1]));
+    expect(ratios[0]).toBeCloseTo(ratios[1]!, 12);
+    const rates = await prom!.query(
+      '{__name__=~"motor:(prompt|generation)_tokens_per_second"}',
+    );
+    expect(
+      rates
+        .map((s) => `${s.metric.__name__} ${s.metric.source} ${s.value[1]}`)
+        .sort(byText),
+    ).toEqual([
+      'motor:generation_tokens_per_second coordinator 0',
+      'motor:generation_tokens_per_second rules 0',
+      'motor:prompt_tokens_per_second coordinator 0',
+      'motor:prompt_tokens_per_second rules 0',
+    ]);
   });
 });
