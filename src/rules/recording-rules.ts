@@ -305,7 +305,7 @@ const header = (
 # The canonical full-view motor: families (SPEC §3.2), computed by Prometheus
 # from the engines' raw series, for fleets that shard scraping across
 # Prometheus servers. The raw series need the \`role\` and \`model_name\` labels
-# that engines-podmonitor.yaml sets from pod labels. Every recorded series
+# that engines-podmonitor.yaml sets from a pod label and annotation. Every recorded series
 # carries view="full" and source="rules"; see the README, "Recording rules".
 `;
 
