@@ -133,9 +133,9 @@ function servedByRules(raw: string): boolean {
  */
 const COORDINATOR_GAPS: Readonly<Record<string, string>> = {
   'motor:inter_token_latency_seconds':
-    'vLLM V1 pages print vllm:inter_token_latency_seconds and its deprecated alias vllm:time_per_output_token_seconds; ' +
-    'the series catalog interns one canonical template for both (same canonical name, labels and bound), ' +
-    'so the alias rule (unlessPageHas) drops the preferred family too and the canonical family has no samples in any view',
+    'the simulated vLLM V1 pages print vllm:inter_token_latency_seconds and its deprecated alias vllm:time_per_output_token_seconds, ' +
+    'and the canonical family has HELP/TYPE but no samples in any view; likely cause: series-catalog.ts interns one canonical ' +
+    'template for both (same canonical name, labels and bound) carrying the unlessPageHas of the first, so the alias rule drops the preferred family too',
 };
 const gapOf = (expr: string): string | undefined =>
   Object.keys(COORDINATOR_GAPS).find((f) =>
