@@ -19,5 +19,17 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     setupFiles: ['test/support/setup.ts'],
+    // `npm run test:cov`. By pattern, not by file: every source file counts,
+    // also one no test loads. Code that only runs in a child process (main.ts,
+    // demo.ts) or in a worker thread is not seen: the digest worker's task
+    // function is therefore also called in-process by its own spec.
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      exclude: ['src/**/*.spec.ts'],
+      reporter: ['text', 'json-summary', 'html'],
+      reportsDirectory: 'coverage',
+      reportOnFailure: true,
+    },
   },
 });

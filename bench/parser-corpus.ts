@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { CycleInput, EndpointRef } from '../src/aggregate/cycle.types.js';
 import {
   cycleOf,
@@ -7,20 +5,16 @@ import {
   okPage,
 } from '../src/aggregate/cycle-builder.js';
 import type { Role } from '../src/instances/role.js';
+import {
+  fixtureNames,
+  readFixture,
+  SYNTHETIC_PAGE,
+} from '../test/support/fixtures.js';
 
 /** Pages used by the parser benchmarks: the real fixtures and generated vLLM V1 pages. */
 
-export const FIXTURES_DIR = path.resolve(
-  process.cwd(),
-  '../shared/fixtures/metrics',
-);
-export const SYNTHETIC_PAGE = 'synthetic-vllm-v1-deepseek-v3-engine0.prom';
-
 export function fixturePages(): string[] {
-  return readdirSync(FIXTURES_DIR)
-    .filter((f) => f.endsWith('.prom'))
-    .sort()
-    .map((f) => readFileSync(path.join(FIXTURES_DIR, f), 'utf8'));
+  return fixtureNames().map((name) => readFixture(name));
 }
 
 /**
@@ -29,7 +23,7 @@ export function fixturePages(): string[] {
  * the parser cannot benefit from identical value strings.
  */
 export function syntheticPages(count: number): string[] {
-  const base = readFileSync(path.join(FIXTURES_DIR, SYNTHETIC_PAGE), 'utf8');
+  const base = readFixture(SYNTHETIC_PAGE);
   const pages: string[] = [];
   for (let k = 0; k < count; k++) {
     const factor = 1 + k / 7;

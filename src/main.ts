@@ -22,7 +22,7 @@ try {
 const { config, source, warnings } = loaded;
 const logger = createLogger(config);
 const log = new Logger('Main');
-Logger.overrideLogger(logger);
+Logger.overrideLogger(logger.nest);
 for (const w of warnings) log.warn(w);
 
 const appsPromise = createApplications(config, { logger });
@@ -62,5 +62,5 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 const apps = await appsPromise;
 const { managementUrl, observabilityUrl } = await apps.listen();
 log.log(
-  `management on ${managementUrl}, observability on ${observabilityUrl} (config: ${source ?? 'defaults'})`,
+  `management on ${managementUrl}, observability on ${observabilityUrl} (config: ${source ?? 'defaults'}; registry: ${apps.handles.registry.storage})`,
 );

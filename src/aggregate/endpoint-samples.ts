@@ -6,10 +6,14 @@ import {
   type ParseStats,
 } from '../parse/exposition-parser.js';
 import { isValidMetricName, unescapeHelp } from '../parse/label-block.js';
+import { DEFAULT_PAGE_LIMITS, type PageLimits } from '../parse/page-budget.js';
 import {
+  CANON_UNRESOLVED,
+  FLAG_ALIAS,
+  FLAG_CAPACITY,
   FLAG_COUNTER,
   FLAG_DROPPED,
-  RED_MEAN,
+  SID_INVALID,
   detach,
   isDroppedName,
   type Family,
@@ -33,17 +37,14 @@ export class SampleBuffer {
   raw: Float64Array;
   off: Float64Array;
   seenAt: Float64Array;
-  /** 1 when the series was not on the last good page (counter kept for monotonicity). */
-  parked: Uint8Array;
-  /** The canonical mid the entry also feeds (§3.2), or -1. */
-  canon: Int32Array;
-  /** 1 when the entry was not on the endpoint's previous page: it joins its merged series (S1). */
-  fresh: Uint8Array;
-  /** Capacity that weights the entry in a mean (R2), NaN when the page states none. */
-  weight: Float64Array;
-  /** When the entry first appeared, or its counter last restarted (ms): its OTLP start time. */
-  since: Float64Array;
+  /** ENTRY_* bits: parked (not on the last good page), fresh (joined this page). */
+  state: Uint8Array;
   n = 0;
+  /** R2: capacities the page states, by rank labels (`engine=0`), and the only one if single. */
+  capacity: Map<string, number> | undefined;
+  singleCapacity = NaN;
+  /** Families of deprecated aliases whose preferred family is on the same page (§3.2). */
+  aliasOff: Set<number> | undefined;
   /** The sid of every sample line of the page, in page order (dropped series included). */
   lines: Int32Array;
   nLines = 0;
@@ -57,11 +58,7 @@ export class SampleBuffer {
     this.raw = new Float64Array(capacity);
     this.off = new Float64Array(capacity);
     this.seenAt = new Float64Array(capacity);
-    this.parked = new Uint8Array(capacity);
-    this.canon = new Int32Array(capacity);
-    this.fresh = new Uint8Array(capacity);
-    this.weight = new Float64Array(capacity);
-    this.since = new Float64Array(capacity);
+    this.state = new Uint8Array(capacity);
     this.lines = new Int32Array(capacity);
   }
 
@@ -107,27 +104,20 @@ export class SampleBuffer {
     off.set(this.off.subarray(0, this.n));
     const seenAt = new Float64Array(size);
     seenAt.set(this.seenAt.subarray(0, this.n));
-    const parked = new Uint8Array(size);
-    parked.set(this.parked.subarray(0, this.n));
-    const canon = new Int32Array(size);
-    canon.set(this.canon.subarray(0, this.n));
-    const fresh = new Uint8Array(size);
-    fresh.set(this.fresh.subarray(0, this.n));
-    const weight = new Float64Array(size);
-    weight.set(this.weight.subarray(0, this.n));
-    const since = new Float64Array(size);
-    since.set(this.since.subarray(0, this.n));
-    this.since = since;
+    const state = new Uint8Array(size);
+    state.set(this.state.subarray(0, this.n));
     this.sids = sids;
     this.raw = raw;
     this.off = off;
     this.seenAt = seenAt;
-    this.parked = parked;
-    this.canon = canon;
-    this.fresh = fresh;
-    this.weight = weight;
+    this.state = state;
   }
 }
+
+/** The entry was not on the last good page: a counter kept for monotonicity until stale. */
+export const ENTRY_PARKED = 1;
+/** The entry was not on the endpoint's previous page: it joins its merged series (S1). */
+export const ENTRY_FRESH = 2;
 
 export class EndpointState {
   cur = new SampleBuffer();
@@ -140,8 +130,10 @@ export class EndpointState {
   badLines = 0;
   /** When this cycle's answer (or failure) came. */
   lastAt = 0;
-  /** A page was read into `cur` this cycle: its `fresh` flags are this cycle's joins. */
+  /** A page was read into `cur` this cycle: its fresh entries are this cycle's joins. */
   ingested = false;
+  /** First good page, or the last counter restart seen (ms): the OTLP start time in `dp`. */
+  since = 0;
 
   /** `model` is the catalog's index of the registry's `model_name` of the endpoint. */
   constructor(
@@ -166,15 +158,21 @@ export class PageIngestor implements ExpositionHandler {
   private out!: SampleBuffer;
   private prev!: SampleBuffer;
   private model = -1;
-  private at = 0;
+  private canonTable!: Int32Array;
+  private restarted = false;
   private context: Family | undefined;
+  /** A plain family this page declares that clashes with a histogram/summary: its lines are bad. */
+  private refused: string | undefined;
   private pendingHelpName: string | undefined;
   private pendingHelp: string | undefined;
   /** Size of the last good page: the first guess for a new endpoint's. */
   private lastSamples = 0;
   private lastLines = 0;
 
-  constructor(private readonly catalog: SeriesCatalog) {}
+  constructor(
+    private readonly catalog: SeriesCatalog,
+    private readonly limits: PageLimits = DEFAULT_PAGE_LIMITS,
+  ) {}
 
   /**
    * Parses `body` into `st`. On ≥ 1 parsable sample the page replaces the endpoint's
@@ -200,7 +198,8 @@ export class PageIngestor implements ExpositionHandler {
     this.out.declared = [];
     this.prev = st.cur;
     this.model = st.model;
-    this.at = at;
+    this.canonTable = this.catalog.canonTable(st.model);
+    this.restarted = false;
     // Sized from the endpoint's previous page, or for a new endpoint from the last page seen.
     if (this.prev.n > 0) {
       this.out.reserve(this.prev.n, this.prev.nLines);
@@ -209,13 +208,15 @@ export class PageIngestor implements ExpositionHandler {
     }
     this.prevIndex = undefined;
     this.context = undefined;
+    this.refused = undefined;
     this.pendingHelpName = undefined;
     this.pendingHelp = undefined;
     if (this.matched.length < this.prev.n)
       this.matched = new Int32Array(this.prev.n * 2);
 
-    const stats = parseExposition(body, this);
+    const stats = parseExposition(body, this, this.limits);
     if (stats.samples === 0) return stats;
+    if (st.since === 0 || this.restarted) st.since = at;
     this.lastSamples = this.out.n;
     this.lastLines = this.out.nLines;
 
@@ -230,7 +231,12 @@ export class PageIngestor implements ExpositionHandler {
       if (!(flags[sid]! & FLAG_COUNTER)) continue;
       const value = prev.raw[j]! + prev.off[j]!;
       if (at - prev.seenAt[j]! > staleAfterMs) {
-        fold(st.ref, sid, prev.canon[j]!, value);
+        fold(
+          st.ref,
+          sid,
+          canonicalOf(this.catalog, st.model, prev, sid),
+          value,
+        );
         continue;
       }
       out.ensure(out.n + 1);
@@ -239,32 +245,34 @@ export class PageIngestor implements ExpositionHandler {
       out.raw[k] = prev.raw[j]!;
       out.off[k] = prev.off[j]!;
       out.seenAt[k] = prev.seenAt[j]!;
-      out.parked[k] = 1;
-      out.canon[k] = prev.canon[j]!;
-      out.fresh[k] = 0;
-      out.weight[k] = NaN;
-      out.since[k] = prev.since[j]!;
+      out.state[k] = ENTRY_PARKED;
     }
-    this.finishCanonical(out);
+    this.finishCanonical(out, prev);
     this.weighMeans(out);
     st.spare = prev;
     st.cur = out;
     return stats;
   }
 
-  /** A deprecated alias feeds its canonical family only on pages without the preferred name. */
-  private finishCanonical(out: SampleBuffer): void {
-    const templates = this.catalog.templates;
-    const sidTemplate = this.catalog.sidTemplate;
-    let declared: Set<number> | undefined;
-    for (let i = 0; i < out.n; i++) {
-      if (out.canon[i]! < 0) continue;
-      const unless = templates[sidTemplate[out.sids[i]!]!]!.unlessPageHas;
+  /**
+   * A deprecated alias feeds its canonical family only on pages without the preferred
+   * name: the alias families that are off on this page. Pages of one endpoint keep
+   * their families from cycle to cycle, so the previous answer is reused while the
+   * declared families are the same.
+   */
+  private finishCanonical(out: SampleBuffer, prev: SampleBuffer): void {
+    if (sameList(out.declared, prev.declared)) {
+      out.aliasOff = prev.aliasOff;
+      return;
+    }
+    const { families } = this.catalog;
+    out.aliasOff = undefined;
+    for (const f of out.declared) {
+      const unless = families[f]!.sem.canonical?.unlessPageHas;
       if (unless === undefined) continue;
       const preferred = this.catalog.familyByNameOrUndefined(unless);
-      if (!preferred) continue;
-      declared ??= new Set(out.declared);
-      if (declared.has(preferred.id)) out.canon[i] = -1;
+      if (preferred && out.declared.includes(preferred.id))
+        (out.aliasOff ??= new Set()).add(f);
     }
   }
 
@@ -279,7 +287,7 @@ export class PageIngestor implements ExpositionHandler {
     let capacity: Map<string, number> | undefined;
     for (let i = 0; i < out.n; i++) {
       const sid = out.sids[i]!;
-      if (sidFlags[sid]! & FLAG_COUNTER) continue;
+      if (!(sidFlags[sid]! & FLAG_CAPACITY)) continue;
       const mid = sidDpMid[sid]!;
       if (mid < 0) continue;
       const s = series[mid]!;
@@ -297,18 +305,9 @@ export class PageIngestor implements ExpositionHandler {
       capacity ??= new Map();
       capacity.set(sidRankKey[sid] ?? '', c);
     }
-    const single =
-      capacity?.size === 1 ? capacity.values().next().value : undefined;
-    const red = this.catalog.midReduction;
-    for (let i = 0; i < out.n; i++) {
-      const sid = out.sids[i]!;
-      const mid = this.catalog.sidMid[sid]!;
-      if (mid < 0 || red[mid] !== RED_MEAN || !capacity) {
-        out.weight[i] = NaN;
-        continue;
-      }
-      out.weight[i] = capacity.get(sidRankKey[sid] ?? '') ?? single ?? NaN;
-    }
+    out.capacity = capacity;
+    out.singleCapacity =
+      capacity?.size === 1 ? capacity.values().next().value! : NaN;
   }
 
   /** The interned name of a HELP/TYPE line, or undefined when the name is invalid. */
@@ -370,6 +369,12 @@ export class PageIngestor implements ExpositionHandler {
     const help = this.pendingHelpName === name ? this.pendingHelp : undefined;
     const family = this.catalog.declare(name, type, help);
     this.context = family;
+    this.refused =
+      family === undefined &&
+      (this.catalog.componentOf(name, type) ||
+        this.catalog.familyByNameOrUndefined(name)?.clashed === true)
+        ? name
+        : undefined;
     if (family) this.out.declared.push(family.id);
     return true;
   }
@@ -383,6 +388,17 @@ export class PageIngestor implements ExpositionHandler {
     // on the same line last time first (a length check and one string comparison).
     let sid: number | undefined;
     const text = body.slice(start, end);
+    const refused = this.refused;
+    if (
+      refused !== undefined &&
+      text.startsWith(refused) &&
+      (text.length === refused.length || text[refused.length] === '{')
+    ) {
+      if (line >= out.lines.length) out.ensureLines(line + 1);
+      out.lines[line] = SID_INVALID;
+      out.nLines = line + 1;
+      return false;
+    }
     if (line < prev.nLines) {
       const expected = prev.lines[line]!;
       if (expected >= 0 && catalog.sidText[expected] === text) sid = expected;
@@ -418,30 +434,31 @@ export class PageIngestor implements ExpositionHandler {
     if (k >= out.sids.length) out.ensure(k + 1);
     out.sids[k] = sid;
     out.raw[k] = value;
-    out.parked[k] = 0;
+    let entry = 0;
     let offset = 0;
     let j = k < prev.n && prev.sids[k] === sid ? k : -1;
     if (j < 0 && prev.n > 0) j = this.lookupPrev(sid);
     if (j >= 0) {
       this.matched[j] = this.stamp;
-      out.since[k] = prev.since[j]!;
       if (counter) {
         offset = prev.off[j]!;
         const old = prev.raw[j]!;
         if (value < old) {
           offset += old;
-          out.since[k] = this.at;
+          this.restarted = true;
         }
       }
-      out.canon[k] = prev.canon[j]!;
-      out.fresh[k] = 0;
     } else {
-      out.since[k] = this.at;
-      const template = catalog.sidTemplate[sid]!;
-      out.canon[k] =
-        template >= 0 ? catalog.canonicalMid(template, this.model) : -1;
-      out.fresh[k] = 1;
+      entry = ENTRY_FRESH;
+      if (this.canonTable.length <= sid)
+        this.canonTable = catalog.canonTable(this.model);
+      if (this.canonTable[sid] === CANON_UNRESOLVED) {
+        const template = catalog.sidTemplate[sid]!;
+        this.canonTable[sid] =
+          template >= 0 ? catalog.canonicalMid(template, this.model) : -1;
+      }
     }
+    out.state[k] = entry;
     out.off[k] = offset;
     out.n = k + 1;
     return true;
@@ -455,4 +472,34 @@ export class PageIngestor implements ExpositionHandler {
     }
     return this.prevIndex.get(sid) ?? -1;
   }
+}
+
+/** The canonical mid an entry of `buffer` feeds, or -1 (none, or a deprecated alias off on that page). */
+export function canonicalOf(
+  catalog: SeriesCatalog,
+  model: number,
+  buffer: Pick<SampleBuffer, 'aliasOff'>,
+  sid: number,
+): number {
+  if (isAliasOff(catalog, buffer.aliasOff, sid)) return -1;
+  return catalog.canonTable(model)[sid] ?? -1;
+}
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether `sid` is a deprecated alias that is off on the page `aliasOff` describes. */
+export function isAliasOff(
+  catalog: SeriesCatalog,
+  aliasOff: ReadonlySet<number> | undefined,
+  sid: number,
+): boolean {
+  return (
+    aliasOff !== undefined &&
+    (catalog.sidFlags[sid]! & FLAG_ALIAS) !== 0 &&
+    aliasOff.has(catalog.midFamily[catalog.sidDpMid[sid]!]!)
+  );
 }

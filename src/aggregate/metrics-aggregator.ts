@@ -9,12 +9,19 @@ import type {
   PageResult,
   ViewType,
 } from './cycle.types.js';
-import { EndpointState, PageIngestor } from './endpoint-samples.js';
+import {
+  ENTRY_PARKED,
+  EndpointState,
+  PageIngestor,
+  canonicalOf,
+  isAliasOff,
+} from './endpoint-samples.js';
 import {
   AggregatedSnapshot,
   SnapshotSupersededError,
   type MetricsSnapshot,
 } from './metrics-snapshot.js';
+import { pageLimits, type PageLimits } from '../parse/page-budget.js';
 import { QuantileWindow } from './quantile-window.js';
 import {
   FLAG_COUNTER,
@@ -42,6 +49,8 @@ export interface AggregatorOptions {
   windowMs?: number;
   /** R1 rank labels removed before merging; default `engine`, `dp_rank`, `tp_rank`, `pp_rank`, `pid`. */
   rankLabels?: readonly string[];
+  /** Page budgets; 0 = no limit, missing = the default. */
+  pageLimits?: Partial<PageLimits>;
 }
 
 const DEFAULT_WINDOW_MS = 60_000;
@@ -162,7 +171,7 @@ export class MetricsAggregator {
 
   constructor(private readonly opts: AggregatorOptions) {
     this.catalog = new SeriesCatalog({ rankLabels: opts.rankLabels });
-    this.ingestor = new PageIngestor(this.catalog);
+    this.ingestor = new PageIngestor(this.catalog, pageLimits(opts.pageLimits));
     this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
   }
 
@@ -218,7 +227,7 @@ export class MetricsAggregator {
         st.lastError = null;
       } else {
         st.up = false;
-        st.lastError = 'no parsable sample';
+        st.lastError = stats.rejected ?? 'no parsable sample';
       }
     } else {
       st.up = false;
@@ -367,16 +376,18 @@ export class MetricsAggregator {
     const { midFlags } = this.catalog;
     const out: GroupSpec[] = [];
     for (const spec of specs) {
-      const st = spec.endpoints[0] as EndpointState;
+      const st = spec.endpoints[0] as unknown as EndpointState;
       const c = st.cur;
       let prompt = 0;
       let generation = 0;
       let tokens = false;
       if (!st.stale) {
+        const table = this.catalog.canonTable(st.model);
         for (let i = 0; i < c.n; i++) {
-          if (c.parked[i] === 1) continue;
-          const cm = c.canon[i]!;
-          if (cm < 0) continue;
+          if (c.state[i]! & ENTRY_PARKED) continue;
+          const sid = c.sids[i]!;
+          const cm = table[sid]!;
+          if (cm < 0 || isAliasOff(this.catalog, c.aliasOff, sid)) continue;
           const f = midFlags[cm]!;
           if (f & MID_PROMPT_TOKENS) prompt += c.raw[i]! + c.off[i]!;
           else if (f & MID_GENERATION_TOKENS)
@@ -409,17 +420,18 @@ export class MetricsAggregator {
       }
       const source: SourceState = {
         ref: st.ref,
+        model: st.model,
+        since: st.since,
         cur: {
           n: c.n,
           sids: c.sids,
           raw: c.raw,
           off: c.off,
-          parked: c.parked,
+          state: c.state,
           declared: c.declared,
-          canon: c.canon,
-          fresh: c.fresh,
-          weight: c.weight,
-          since: c.since,
+          capacity: c.capacity,
+          singleCapacity: c.singleCapacity,
+          aliasOff: c.aliasOff,
         },
         stale: st.stale,
         up: st.up,
@@ -442,7 +454,7 @@ export class MetricsAggregator {
         this.foldIntoBaselines(
           st.ref,
           sid,
-          c.canon[i]!,
+          canonicalOf(this.catalog, st.model, c, sid),
           c.raw[i]! + c.off[i]!,
           now,
         );

@@ -4,8 +4,9 @@
  *
  * Derived gauges compare this cycle with the newest kept cycle at least `windowMs`
  * old (the oldest kept one while the group is younger). Cycles are kept at most
- * every `stepMs`, so a window holds about windowMs / stepMs + 1 readings per series,
- * whatever `reuse_time` is; the effective window is between `windowMs` and
+ * every `stepMs` (a quarter window by default), so a window holds about 5 readings
+ * per series whatever `reuse_time` is, and readings share their list of series
+ * while it does not change; the effective window is between `windowMs` and
  * `windowMs + stepMs`, and rates divide by the real time between the two cycles.
  * A series that first appeared after the base cycle counts from its first value:
  * its history before that is no increase.
@@ -39,6 +40,12 @@ function find(mids: Int32Array, mid: number): number {
   return -1;
 }
 
+function sameMids(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class QuantileWindow {
   private readonly kept: Reading[] = [];
   private last: Reading | undefined;
@@ -47,7 +54,7 @@ export class QuantileWindow {
 
   constructor(
     private readonly windowMs: number,
-    private readonly stepMs: number = Math.max(1, windowMs / 8),
+    private readonly stepMs: number = Math.max(1, windowMs / 4),
   ) {}
 
   /** Readings held (for memory accounting in tests and benchmarks). */
@@ -65,11 +72,14 @@ export class QuantileWindow {
     values: Float64Array,
   ): WindowBase | undefined {
     const last = this.last;
-    for (let i = 0; i < mids.length; i++) {
-      const mid = mids[i]!;
-      if (!last || find(last.mids, mid) < 0)
-        this.first.set(mid, { at: now, v: values[i]! });
-    }
+    // A series new since the last cycle: remember its first value (on the group's
+    // first cycle every series is new, and that reading itself is kept as the base).
+    if (last && last.mids !== mids)
+      for (let i = 0; i < mids.length; i++) {
+        const mid = mids[i]!;
+        if (find(last.mids, mid) < 0)
+          this.first.set(mid, { at: now, v: values[i]! });
+      }
     const kept = this.kept;
     let b = -1;
     for (let i = kept.length - 1; i >= 0; i--) {
@@ -81,7 +91,9 @@ export class QuantileWindow {
     if (b < 0 && kept.length > 0) b = 0;
     if (b > 0) kept.splice(0, b);
     const base = b >= 0 ? kept[0] : undefined;
-    const reading: Reading = { at: now, mids, values };
+    // Share the list of series with the previous reading while it is the same.
+    const shared = last && sameMids(last.mids, mids) ? last.mids : mids;
+    const reading: Reading = { at: now, mids: shared, values };
     const newest = kept[kept.length - 1];
     if (!newest || now - newest.at >= this.stepMs) kept.push(reading);
     this.last = reading;

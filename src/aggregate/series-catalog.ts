@@ -1,5 +1,9 @@
 import type { MetricType } from '../parse/exposition-parser.js';
-import { parseSeriesText, type LabelPair } from '../parse/label-block.js';
+import {
+  parseSeriesText,
+  seriesKey,
+  type LabelPair,
+} from '../parse/label-block.js';
 import { formatNumber, parseNumber } from '../parse/parse-number.js';
 import {
   CANONICAL_FAMILIES,
@@ -57,6 +61,10 @@ export const FLAG_SCOPE_DECODE = 2;
 export const FLAG_SCOPE_PREFILL = 4;
 /** A series ignored on purpose (`*_created`, reserved names): remembered so it costs nothing. */
 export const FLAG_DROPPED = 8;
+/** A series that states a capacity (R2 weights): `vllm:cache_config_info`, `sglang:max_total_num_tokens`. */
+export const FLAG_CAPACITY = 16;
+/** A deprecated alias that feeds its canonical family only on pages without the preferred name. */
+export const FLAG_ALIAS = 32;
 
 export const MID_PROMPT_TOKENS = 1;
 export const MID_GENERATION_TOKENS = 2;
@@ -66,6 +74,9 @@ export const MID_QUANTILE_SOURCE = 4;
 export const MID_COUNTER = 8;
 /** Read through the quantile window (S3): quantile sources, prefix-cache parts, tokens. */
 export const MID_WINDOWED = 16;
+
+/** A sid whose canonical mid for a model is not worked out yet (see `canonTable`). */
+export const CANON_UNRESOLVED = -2;
 
 export const SID_INVALID = -1;
 export const SID_DROPPED = -2;
@@ -104,6 +115,11 @@ export interface Family {
   alias: Family | undefined;
   /** The canonical `motor:` family this engine family feeds (§3.2). */
   canonical: Family | undefined;
+  /**
+   * A plain family named like a sample of a histogram or summary (`x_sum` beside
+   * histogram `x`): the histogram or summary wins, this one is never served.
+   */
+  clashed: boolean;
 }
 
 export interface HistGroup {
@@ -263,10 +279,14 @@ export class SeriesCatalog {
   private readonly histByKey = new Map<string, HistGroup>();
   private readonly prefixByKey = new Map<string, PrefixPair>();
   private readonly sidByText = new Map<string, number>();
+  /** Canonical identity (name + labels sorted) → sid. */
+  private readonly sidByKey = new Map<string, number>();
   private readonly templateByKey = new Map<string, number>();
   private readonly canonicalByKey = new Map<number, number>();
   private readonly modelIndex = new Map<string, number>();
   private readonly labeledMotor = new Map<string, number>();
+  /** Per model index: sid → canonical mid (-1 none, CANON_UNRESOLVED not worked out yet). */
+  private readonly canonTables: Int32Array[] = [];
 
   /** Per sid: merged mid (-1: not in merged views), dp mid, canonical template (-1), flags. */
   sidMid = new Int32Array(1024);
@@ -354,17 +374,61 @@ export class SeriesCatalog {
     if (isDroppedName(name)) return undefined;
     const existing = this.familyByName.get(name);
     if (existing) {
-      if (existing.derived) return undefined;
+      if (existing.derived || existing.clashed) return undefined;
       if (help !== undefined) existing.help ??= detach(help);
       return existing;
     }
     const t = type ?? guessType(name) ?? 'untyped';
+    if (this.componentOf(name, t)) return undefined;
     const family = this.newFamily(name, t, help, false, semanticsFor(name, t));
+    if (t === 'histogram' || t === 'summary') this.retireClashes(family);
     this.addDerivedFamilies(family);
     if (family.sem.canonical) {
       family.canonical = this.canonicalFamily(family.sem.canonical.family);
     }
     return family;
+  }
+
+  /**
+   * Whether a plain family `name` would print a histogram's or summary's sample name
+   * (`x_bucket`, `x_sum`, `x_count` of histogram `x`; `s_sum`, `s_count` of summary `s`).
+   * The stated rule: the histogram or summary wins, whichever engine came first.
+   */
+  componentOf(name: string, type: MetricType | undefined): boolean {
+    if (type === 'histogram' || type === 'summary') return false;
+    for (const [suffix, kind] of HIST_SUFFIXES) {
+      if (!name.endsWith(suffix)) continue;
+      const base = this.familyByName.get(name.slice(0, -suffix.length));
+      if (!base || base.derived) continue;
+      if (base.type === 'histogram') return true;
+      if (base.type === 'summary' && kind !== KIND_BUCKET) return true;
+    }
+    return false;
+  }
+
+  /** A histogram or summary arrives after plain families named like its samples: they yield. */
+  private retireClashes(family: Family): void {
+    const suffixes =
+      family.type === 'histogram' ? HIST_SUFFIXES : SUMMARY_SUFFIXES;
+    for (const [suffix] of suffixes) {
+      const plain = this.familyByName.get(family.name + suffix);
+      if (!plain || plain.derived || plain.clashed) continue;
+      plain.clashed = true;
+      // Its series texts resolve anew (as the histogram's samples where a page says so).
+      for (let sid = 0; sid < this.sidCount; sid++) {
+        const mid = this.sidDpMid[sid]!;
+        if (mid < 0 || this.midFamily[mid] !== plain.id) continue;
+        this.sidFlags[sid] = FLAG_DROPPED;
+        const text = this.sidText[sid];
+        if (text !== undefined) {
+          this.sidByText.delete(text);
+          const parsed = parseSeriesText(text);
+          if (typeof parsed !== 'string')
+            this.sidByKey.delete(seriesKey(parsed));
+          this.sidText[sid] = '';
+        }
+      }
+    }
   }
 
   /**
@@ -379,7 +443,17 @@ export class SeriesCatalog {
   ): number {
     if (this.sidByText.size >= MAX_SERIES_TEXTS) return SID_INVALID;
     const flat = detach(text);
+    // The same series written with its labels in another order is the same series:
+    // one sid, so a page that writes it twice has a repeat (the first one wins).
+    const parsed = parseSeriesText(flat);
+    const key = typeof parsed === 'string' ? undefined : seriesKey(parsed);
+    const same = key === undefined ? undefined : this.sidByKey.get(key);
+    if (same !== undefined) {
+      this.sidByText.set(flat, same);
+      return same;
+    }
     let sid = this.resolveUncached(flat, context, pendingHelpName, pendingHelp);
+    if (key !== undefined && sid >= 0) this.sidByKey.set(key, sid);
     if (sid === SID_DROPPED) sid = this.allocSid(-1, -1, -1, FLAG_DROPPED);
     if (sid >= 0) this.sidText[sid] = flat;
     this.sidByText.set(flat, sid);
@@ -431,6 +505,7 @@ export class SeriesCatalog {
       const exact = this.familyByName.get(name);
       if (exact && exact.type !== 'histogram') {
         if (exact.derived) return SID_DROPPED;
+        if (exact.clashed) return SID_INVALID;
         family = exact;
         kind = match(exact) ?? KIND_PLAIN;
       } else {
@@ -503,6 +578,9 @@ export class SeriesCatalog {
     }
     if (family.sem.scope === 'decode') flags |= FLAG_SCOPE_DECODE;
     if (family.sem.scope === 'prefill') flags |= FLAG_SCOPE_PREFILL;
+    if (family.sem.capacity && kind === KIND_PLAIN) flags |= FLAG_CAPACITY;
+    if (family.sem.canonical?.unlessPageHas && kind !== KIND_QUANTILE)
+      flags |= FLAG_ALIAS;
 
     const template =
       family.canonical && kind !== KIND_QUANTILE
@@ -565,6 +643,22 @@ export class SeriesCatalog {
       this.templateByKey.set(key, index);
     }
     return index;
+  }
+
+  /**
+   * The sid → canonical mid table of one registry model, covering every sid so far.
+   * Sids are shared by every endpoint whose page writes the same series text, so one
+   * table per model costs 4 bytes per distinct series, not per endpoint entry.
+   */
+  canonTable(model: number): Int32Array {
+    let table = this.canonTables[model];
+    if (!table || table.length < this.sidCount) {
+      const grown = new Int32Array(Math.max(1024, this.sidMid.length));
+      grown.fill(CANON_UNRESOLVED);
+      if (table) grown.set(table);
+      this.canonTables[model] = table = grown;
+    }
+    return table;
   }
 
   /** The canonical mid of a template for one registry model (interned on first use). */
@@ -812,6 +906,7 @@ export class SeriesCatalog {
       maxFamily: undefined,
       alias: undefined,
       canonical: undefined,
+      clashed: false,
     };
     this.families.push(family);
     this.familyByName.set(family.name, family);

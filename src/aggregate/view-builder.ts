@@ -3,12 +3,18 @@ import type { LabelPair } from '../parse/label-block.js';
 import { labelText } from '../render/escape.js';
 import type { GroupOutput, ViewOutput } from './aggregate.types.js';
 import type { EndpointRef, ViewType } from './cycle.types.js';
-import type { SampleBuffer } from './endpoint-samples.js';
+import {
+  ENTRY_FRESH,
+  ENTRY_PARKED,
+  isAliasOff,
+  type SampleBuffer,
+} from './endpoint-samples.js';
 import { bucketQuantile } from './histogram-quantile.js';
 import { QUANTILES, type RoleScope } from './metric-semantics.js';
 import { QuantileWindow, type WindowBase } from './quantile-window.js';
 import {
   FLAG_COUNTER,
+  FLAG_DROPPED,
   KIND_BUCKET,
   MID_COUNTER,
   MID_GENERATION_TOKENS,
@@ -39,17 +45,20 @@ export type SampleSet = Pick<
   | 'sids'
   | 'raw'
   | 'off'
-  | 'parked'
+  | 'state'
   | 'declared'
-  | 'canon'
-  | 'fresh'
-  | 'weight'
-  | 'since'
+  | 'capacity'
+  | 'singleCapacity'
+  | 'aliasOff'
 >;
 
 /** What a view reads of one endpoint. */
 export interface SourceState {
   readonly ref: EndpointRef;
+  /** The catalog's index of the registry model (canonical series carry it). */
+  readonly model: number;
+  /** First good page or last counter restart (ms): the OTLP start time in `dp`. */
+  readonly since: number;
   readonly cur: SampleSet;
   readonly stale: boolean;
   readonly up: boolean;
@@ -160,8 +169,6 @@ export class ViewBuilder {
   private val = new Float64Array(1024);
   private cnt = new Int32Array(1024);
   private wsum = new Float64Array(1024);
-  /** dp view: when each cell's series first appeared on its endpoint (OTLP start time). */
-  private first = new Float64Array(1024);
   private wtot = new Float64Array(1024);
   /** 1 when some source of a mean cell states no capacity: the mean is then unweighted (R2). */
   private unweighted = new Uint8Array(1024);
@@ -267,7 +274,6 @@ export class ViewBuilder {
       return b;
     };
     this.val = f64(this.val);
-    this.first = f64(this.first);
     this.wsum = f64(this.wsum);
     this.wtot = f64(this.wtot);
     this.cnt = i32(this.cnt);
@@ -326,6 +332,8 @@ export class ViewBuilder {
     declaredList.length = 0;
     const families = catalog.families;
     const sidFlags = catalog.sidFlags;
+    const sidRankKey = catalog.sidRankKey;
+    const red = catalog.midReduction;
     const sidMid = dp ? catalog.sidDpMid : catalog.sidMid;
 
     for (const st of spec.endpoints) {
@@ -337,6 +345,7 @@ export class ViewBuilder {
       if (live) {
         for (const f of c.declared) {
           const family = families[f]!;
+          if (family.clashed) continue;
           if (full && !inScope(family.sem.scope, role)) {
             viewDeclared[f] = 1; // HELP/TYPE only: out of scope, no sample
           } else if (famDeclared[f] !== gs) {
@@ -353,29 +362,35 @@ export class ViewBuilder {
       const sids = c.sids;
       const raw = c.raw;
       const off = c.off;
-      const parkedFlags = c.parked;
-      const canon = c.canon;
-      const fresh = c.fresh;
-      const weight = c.weight;
-      const since = c.since;
+      const entries = c.state;
+      const canonTable = catalog.canonTable(st.model);
+      const aliasOff = c.aliasOff;
+      const capacity = c.capacity;
       for (let i = 0; i < n; i++) {
         const sid = sids[i]!;
         const flags = sidFlags[sid]!;
-        if (flags & skip) continue;
-        const parked = !live || parkedFlags[i] === 1;
+        if (flags & (skip | FLAG_DROPPED)) continue;
+        const entry = entries[i]!;
+        const parked = !live || (entry & ENTRY_PARKED) !== 0;
         if (parked && (dp || !(flags & FLAG_COUNTER))) continue;
         const v = dp ? raw[i]! : raw[i]! + off[i]!;
-        const joins = joining && fresh[i] === 1 && (flags & FLAG_COUNTER) !== 0;
+        const joins =
+          joining &&
+          (entry & ENTRY_FRESH) !== 0 &&
+          (flags & FLAG_COUNTER) !== 0;
         const mid = sidMid[sid]!;
-        if (mid >= 0) {
-          this.feed(catalog, mid, v, weight[i]!, parked, joins, gs);
-          if (dp) this.first[mid] = since[i]!;
-        }
-        const cm = canon[i]!;
-        if (cm >= 0) {
-          this.feed(catalog, cm, v, weight[i]!, parked, joins, gs);
-          if (dp) this.first[cm] = Math.min(this.first[cm]!, since[i]!);
-        }
+        let cm = canonTable[sid]!;
+        if (cm >= 0 && isAliasOff(catalog, aliasOff, sid)) cm = -1;
+        // R2: the capacity a utilisation sample is weighted by (a few per page)
+        let w = NaN;
+        if (
+          capacity !== undefined &&
+          ((mid >= 0 && red[mid] === RED_MEAN) ||
+            (cm >= 0 && red[cm] === RED_MEAN))
+        )
+          w = capacity.get(sidRankKey[sid]!) ?? c.singleCapacity;
+        if (mid >= 0) this.feed(catalog, mid, v, w, parked, joins, dp, gs);
+        if (cm >= 0) this.feed(catalog, cm, v, w, parked, joins, dp, gs);
       }
     }
 
@@ -389,7 +404,7 @@ export class ViewBuilder {
       catalog,
       spec,
       gs,
-      dp,
+      dp ? (spec.endpoints[0]?.since ?? ctx.finishedAt) : undefined,
       group?.prev,
       ctx.finishedAt,
     );
@@ -405,11 +420,13 @@ export class ViewBuilder {
     w: number,
     parked: boolean,
     joins: boolean,
+    raw: boolean,
     gs: number,
   ): void {
     const r = catalog.midReduction[mid]!;
-    // Negative utilisations are "disabled" sentinels (vLLM V0 prints -1): no part in means or maxima.
-    if ((r === RED_MEAN || r === RED_MAX) && v < 0) return;
+    // Negative utilisations are "disabled" sentinels (vLLM V0 prints -1): no part in
+    // means or maxima; the dp view shows each endpoint as scraped.
+    if (!raw && (r === RED_MEAN || r === RED_MAX) && v < 0) return;
     const val = this.val;
     const cnt = this.cnt;
     const inc = parked ? 0 : 1;
@@ -421,7 +438,6 @@ export class ViewBuilder {
       this.wsum[mid] = weighted ? v * w : 0;
       this.wtot[mid] = weighted ? w : 0;
       this.unweighted[mid] = weighted ? 0 : 1;
-      this.first[mid] = Infinity;
       this.touched[this.nTouched++] = mid;
     } else {
       if (r === RED_FIRST) {
@@ -447,7 +463,7 @@ export class ViewBuilder {
     }
     if (parked) return;
     const maxMid = catalog.midMax[mid]!;
-    if (maxMid < 0 || v < 0) return;
+    if (maxMid < 0 || (!raw && v < 0)) return;
     if (this.stamp[maxMid] !== gs) {
       this.stamp[maxMid] = gs;
       val[maxMid] = v;
@@ -821,13 +837,13 @@ export class ViewBuilder {
    * Emitted cells in render order (a scan of the render order, or a sort of the few
    * touched), with the time each cell's series first appeared in the group: kept from
    * the group's previous output (a merge walk: both are in render order), now for a
-   * new series; in `dp`, the endpoint's own (a counter restart starts it anew).
+   * new series; in `dp`, the endpoint's first good page or its last restart.
    */
   private compact(
     catalog: SeriesCatalog,
     spec: GroupSpec,
     gs: number,
-    dp: boolean,
+    endpointSince: number | undefined,
     prev: GroupOutput | undefined,
     now: number,
   ): GroupOutput {
@@ -870,11 +886,8 @@ export class ViewBuilder {
       for (let k = 0; k < total; k++) emit(mids[k]!);
     }
     const since = new Float64Array(n);
-    if (dp) {
-      for (let k = 0; k < n; k++) {
-        const f = this.first[outMids[k]!]!;
-        since[k] = f === Infinity ? now : f;
-      }
+    if (endpointSince !== undefined) {
+      since.fill(endpointSince);
     } else {
       const pm = prev?.mids;
       const ps = prev?.since;

@@ -9,7 +9,8 @@ import { SelfMetrics } from '../scrape/self-metrics.js';
 const RETRY_MS = 1000;
 
 /**
- * Starts and stops the core's singletons once, in order. Bootstrap runs after
+ * The one owner of the core's lifecycle: starts and stops its singletons
+ * once, in order. Bootstrap runs after
  * the HTTP servers listen, so `/startup` can answer 503 while it is not done
  * (e.g. while etcd is unreachable) and the process keeps retrying.
  */
@@ -17,6 +18,7 @@ const RETRY_MS = 1000;
 export class CoreRuntime {
   private readonly logger = new Logger(CoreRuntime.name);
   private stopping = false;
+  private resigned: Promise<void> | null = null;
 
   constructor(
     private readonly lifecycle: LifecycleState,
@@ -56,11 +58,21 @@ export class CoreRuntime {
     }
   }
 
+  /**
+   * Gives up leadership (a master resigns, so a standby takes over during
+   * our drain). Closes it once, however often it is called.
+   */
+  resign(): Promise<void> {
+    this.resigned ??= this.leadership.close();
+    return this.resigned;
+  }
+
+  /** Stops everything, in order: scrape loop, metrics, leadership, registry. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.scheduler.stop();
     await this.metrics.close();
-    await this.leadership.close();
+    await this.resign();
     await this.registry.close();
   }
 }

@@ -5,6 +5,7 @@ import {
   InMemoryInstanceRegistry,
   InstanceRegistry,
 } from '../instances/instance-registry.js';
+import { registryLimitsFrom } from '../instances/registry-limits.js';
 import { Leadership, StandaloneLeadership } from '../leadership/leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { InlineDigester } from '../scrape/inline-digester.js';
@@ -45,7 +46,7 @@ export class CoreModule {
               ? (
                   await import('../instances/etcd-instance-registry.js')
                 ).EtcdInstanceRegistry.fromConfig(config)
-              : new InMemoryInstanceRegistry(),
+              : new InMemoryInstanceRegistry(registryLimitsFrom(config)),
         },
         {
           provide: MetricsStore,
@@ -60,8 +61,19 @@ export class CoreModule {
               concurrency: metricsCfg.scrape_concurrency,
               maxPageBytes: metricsCfg.max_page_bytes,
               staleAfterMs: timing.staleAfterMs,
-              windowMs: Math.round(metricsCfg.quantile_window * 1000),
+              // a window spans at least one cycle
+              windowMs: Math.round(
+                Math.max(metricsCfg.quantile_window, metricsCfg.reuse_time) *
+                  1000,
+              ),
               rankLabels: metricsCfg.rank_labels,
+              pageLimits: {
+                maxSeriesPerPage: metricsCfg.max_series_per_page,
+                maxLabelsPerSeries: metricsCfg.max_labels_per_series,
+                maxLabelNameLength: metricsCfg.max_label_name_length,
+                maxLabelValueLength: metricsCfg.max_label_value_length,
+                maxBucketsPerHistogram: metricsCfg.max_buckets_per_histogram,
+              },
             };
             return new MetricsStore(
               metricsCfg.digest_in_worker

@@ -24,7 +24,7 @@ import type { CoreHandles } from './core-handles.js';
 import { CoreHandlesModule } from './core-handles.module.js';
 import { CoreModule } from './core.module.js';
 import { CoreRuntime } from './core-runtime.js';
-import { createLogger } from './logger.js';
+import { type AppLogger, createLogger } from './logger.js';
 
 export interface Applications {
   readonly handles: CoreHandles;
@@ -43,7 +43,8 @@ export interface Applications {
 }
 
 export interface CreateOptions {
-  readonly logger?: LoggerService | false;
+  /** The process logger (main.ts makes it); false: no logs (in-process tests). */
+  readonly logger?: AppLogger | false;
 }
 
 function urlOf(app: INestApplication, tls: boolean): string {
@@ -57,7 +58,11 @@ export async function createApplications(
   config: AppConfig,
   options: CreateOptions = {},
 ): Promise<Applications> {
-  const logger = options.logger ?? createLogger(config);
+  const appLogger =
+    options.logger === false
+      ? undefined
+      : (options.logger ?? createLogger(config));
+  const logger: LoggerService | false = appLogger?.nest ?? false;
   const core = await NestFactory.createApplicationContext(
     CoreModule.forRoot(config),
     {
@@ -89,12 +94,12 @@ export async function createApplications(
     },
     appOptions,
   );
-  configureHttpApp(management);
+  configureHttpApp(management, appLogger);
   setupSwagger(
     management,
+    'management',
     'Motor Coordinator — management',
     'Probes and instance refresh of the Motor Coordinator management port.',
-    true,
   );
 
   const observability = await NestFactory.create<NestExpressApplication>(
@@ -104,12 +109,12 @@ export async function createApplications(
     },
     appOptions,
   );
-  configureHttpApp(observability);
+  configureHttpApp(observability, appLogger);
   setupSwagger(
     observability,
+    'observability',
     'Motor Coordinator — observability',
     'Aggregated engine metrics and health of the Motor Coordinator observability port.',
-    false,
   );
 
   let startPromise: Promise<void> | null = null;
@@ -147,7 +152,7 @@ export async function createApplications(
       closed = true;
       handles.lifecycle.beginDrain();
       // A master resigns now, so a standby takes over during our drain.
-      const resigned = handles.leadership.close();
+      const resigned = runtime.resign();
       if (drainMs > 0) await new Promise((r) => setTimeout(r, drainMs));
       await resigned;
       await closeHttp(management);

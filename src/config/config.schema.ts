@@ -48,6 +48,24 @@ export class ApiConfig {
   @Min(0, { message: 'must be a number of seconds in 0..300' })
   @Max(300, { message: 'must be a number of seconds in 0..300' })
   drain_delay_seconds!: number;
+
+  /** Both servers: a client must send its request headers within this many seconds. */
+  @IsNumber({}, { message: 'must be a number of seconds in 1..600' })
+  @Min(1, { message: 'must be a number of seconds in 1..600' })
+  @Max(600, { message: 'must be a number of seconds in 1..600' })
+  http_headers_timeout_seconds!: number;
+
+  /** Both servers: a client must send its whole request (headers and body) within this many seconds. */
+  @IsNumber({}, { message: 'must be a number of seconds in 1..600' })
+  @Min(1, { message: 'must be a number of seconds in 1..600' })
+  @Max(600, { message: 'must be a number of seconds in 1..600' })
+  http_request_timeout_seconds!: number;
+
+  /** Both servers: an idle keep-alive connection is closed after this many seconds. */
+  @IsNumber({}, { message: 'must be a number of seconds in 1..3600' })
+  @Min(1, { message: 'must be a number of seconds in 1..3600' })
+  @Max(3600, { message: 'must be a number of seconds in 1..3600' })
+  http_keep_alive_timeout_seconds!: number;
 }
 
 export const SCRAPE_PORTS = ['mgmt_port', 'business_port'] as const;
@@ -103,10 +121,31 @@ export class PrometheusMetricsConfig {
   @IsBoolean({ message: 'must be true or false' })
   digest_in_worker!: boolean;
 
-  /** S3: windowed quantiles, means, hit rates and token rates span this many seconds (≥ reuse_time). */
-  @IsNumber({}, { message: 'must be a number of seconds ≥ reuse_time' })
-  @Min(0.2, { message: 'must be a number of seconds ≥ reuse_time' })
+  /** S3: windowed quantiles, means, hit rates and token rates span this many seconds (at least reuse_time: a smaller value means reuse_time). */
+  @IsNumber({}, { message: 'must be a number of seconds ≥ 0.2' })
+  @Min(0.2, { message: 'must be a number of seconds ≥ 0.2' })
   quantile_window!: number;
+
+  /** Page budgets: a page over one is refused whole, its endpoint down with the reason (0 = no limit). */
+  @IsInt({ message: 'must be an integer ≥ 0 (0 = no limit)' })
+  @Min(0, { message: 'must be an integer ≥ 0 (0 = no limit)' })
+  max_series_per_page!: number;
+
+  @IsInt({ message: 'must be an integer ≥ 0 (0 = no limit)' })
+  @Min(0, { message: 'must be an integer ≥ 0 (0 = no limit)' })
+  max_labels_per_series!: number;
+
+  @IsInt({ message: 'must be an integer ≥ 0 (0 = no limit)' })
+  @Min(0, { message: 'must be an integer ≥ 0 (0 = no limit)' })
+  max_label_name_length!: number;
+
+  @IsInt({ message: 'must be an integer ≥ 0 (0 = no limit)' })
+  @Min(0, { message: 'must be an integer ≥ 0 (0 = no limit)' })
+  max_label_value_length!: number;
+
+  @IsInt({ message: 'must be an integer ≥ 0 (0 = no limit)' })
+  @Min(0, { message: 'must be an integer ≥ 0 (0 = no limit)' })
+  max_buckets_per_histogram!: number;
 
   /** R1: labels naming a part of one engine, removed before merging (kept in the dp view). */
   @IsArray({ message: 'must be a list of label names' })
@@ -115,6 +154,62 @@ export class PrometheusMetricsConfig {
     message: 'must be a list of label names',
   })
   rank_labels!: string[];
+  /** Endpoint addresses must fall in one of these CIDRs; empty = every address the target policy allows. */
+  @IsArray({ message: 'must be a list of CIDRs such as 10.0.0.0/8' })
+  @IsString({
+    each: true,
+    message: 'must be a list of CIDRs such as 10.0.0.0/8',
+  })
+  scrape_allowed_cidrs!: string[];
+}
+
+const LIMIT = (lo: number, hi: number) => `must be an integer in ${lo}..${hi}`;
+
+/**
+ * Bounds on one refresh request and on the registry it builds, so that every
+ * refresh is answered in time linear in its body and the registry stays small
+ * enough to list. The defaults are far above what a real controller sends.
+ */
+export class RefreshLimitsConfig {
+  @IsInt({ message: LIMIT(8, 1000) })
+  @Min(8, { message: LIMIT(8, 1000) })
+  @Max(1000, { message: LIMIT(8, 1000) })
+  max_json_depth!: number;
+
+  @IsInt({ message: LIMIT(1, 1000000) })
+  @Min(1, { message: LIMIT(1, 1000000) })
+  @Max(1000000, { message: LIMIT(1, 1000000) })
+  max_instances!: number;
+
+  @IsInt({ message: LIMIT(1, 1000000) })
+  @Min(1, { message: LIMIT(1, 1000000) })
+  @Max(1000000, { message: LIMIT(1, 1000000) })
+  max_endpoints_per_instance!: number;
+
+  @IsInt({ message: LIMIT(1, 10000000) })
+  @Min(1, { message: LIMIT(1, 10000000) })
+  @Max(10000000, { message: LIMIT(1, 10000000) })
+  max_endpoints!: number;
+
+  @IsInt({ message: LIMIT(16, 1048576) })
+  @Min(16, { message: LIMIT(16, 1048576) })
+  @Max(1048576, { message: LIMIT(16, 1048576) })
+  max_string_length!: number;
+
+  @IsInt({ message: LIMIT(0, 1000000) })
+  @Min(0, { message: LIMIT(0, 1000000) })
+  @Max(1000000, { message: LIMIT(0, 1000000) })
+  max_upstream_keys!: number;
+
+  @IsInt({ message: LIMIT(2, 10485760) })
+  @Min(2, { message: LIMIT(2, 10485760) })
+  @Max(10485760, { message: LIMIT(2, 10485760) })
+  max_upstream_bytes!: number;
+
+  @IsInt({ message: LIMIT(1, 10000) })
+  @Min(1, { message: LIMIT(1, 10000) })
+  @Max(10000, { message: LIMIT(1, 10000) })
+  max_errors_listed!: number;
 }
 
 export class StandbyConfig {
@@ -203,6 +298,10 @@ export class CoordinatorConfig {
   @ValidateNested()
   @Type(() => PrometheusMetricsConfig)
   prometheus_metrics_config!: PrometheusMetricsConfig;
+
+  @ValidateNested()
+  @Type(() => RefreshLimitsConfig)
+  refresh_limits_config!: RefreshLimitsConfig;
 
   @ValidateNested()
   @Type(() => StandbyConfig)

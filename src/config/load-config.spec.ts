@@ -210,6 +210,51 @@ describe('loadConfig', () => {
     expect(fails(['--config'])).toContain('--config needs a file path');
   });
 
+  it('server timeouts, refresh limits and scrape_allowed_cidrs: defaults, env, checks', () => {
+    const { config } = load();
+    expect(config.api_config).toMatchObject({
+      http_headers_timeout_seconds: 10,
+      http_request_timeout_seconds: 30,
+      http_keep_alive_timeout_seconds: 65,
+    });
+    expect(config.prometheus_metrics_config.scrape_allowed_cidrs).toEqual([]);
+    expect(config.refresh_limits_config).toEqual({
+      max_json_depth: 32,
+      max_instances: 4096,
+      max_endpoints_per_instance: 1024,
+      max_endpoints: 16384,
+      max_string_length: 1024,
+      max_upstream_keys: 1024,
+      max_upstream_bytes: 16384,
+      max_errors_listed: 20,
+    });
+    const env = load([], {
+      COORDINATOR_SCRAPE_ALLOWED_CIDRS: '10.0.0.0/8, fd00::/8',
+      COORDINATOR_REFRESH_MAX_INSTANCES: '10',
+      COORDINATOR_HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '120',
+    }).config;
+    expect(env.prometheus_metrics_config.scrape_allowed_cidrs).toEqual([
+      '10.0.0.0/8',
+      'fd00::/8',
+    ]);
+    expect(env.refresh_limits_config.max_instances).toBe(10);
+    expect(env.api_config.http_keep_alive_timeout_seconds).toBe(120);
+    expect(fails([], { COORDINATOR_SCRAPE_ALLOWED_CIDRS: '10.0.0.0' })).toBe(
+      'invalid configuration: prometheus_metrics_config.scrape_allowed_cidrs = "10.0.0.0": each entry must be a CIDR such as 10.0.0.0/8 or fd00::/8',
+    );
+    expect(
+      fails([], {
+        COORDINATOR_HTTP_HEADERS_TIMEOUT_SECONDS: '40',
+        COORDINATOR_HTTP_REQUEST_TIMEOUT_SECONDS: '30',
+      }),
+    ).toBe(
+      'invalid configuration: api_config.http_headers_timeout_seconds = 40: must not exceed api_config.http_request_timeout_seconds (30)',
+    );
+    expect(fails([], { COORDINATOR_REFRESH_MAX_JSON_DEPTH: '4' })).toBe(
+      'invalid configuration: refresh_limits_config.max_json_depth = 4 (from COORDINATOR_REFRESH_MAX_JSON_DEPTH): must be an integer in 8..1000',
+    );
+  });
+
   it('derives timeout and staleness from reuse_time', () => {
     expect(scrapeTiming(load().config)).toEqual({
       intervalMs: 3000,

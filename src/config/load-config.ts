@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { parseCidr } from '../instances/target-policy.js';
 import { CoordinatorConfig, type AppConfig } from './config.schema.js';
 import {
   defaultConfig,
@@ -215,15 +216,22 @@ function crossCheck(c: CoordinatorConfig): void {
       `invalid configuration: api_config.coordinator_obs_port = ${api.coordinator_obs_port}: must differ from api_config.coordinator_api_mgmt_port`,
     );
   }
+  if (api.http_headers_timeout_seconds > api.http_request_timeout_seconds) {
+    throw new ConfigError(
+      `invalid configuration: api_config.http_headers_timeout_seconds = ${api.http_headers_timeout_seconds}: must not exceed api_config.http_request_timeout_seconds (${api.http_request_timeout_seconds})`,
+    );
+  }
   const p = c.prometheus_metrics_config;
+  for (const cidr of p.scrape_allowed_cidrs) {
+    if (parseCidr(cidr) === null) {
+      throw new ConfigError(
+        `invalid configuration: prometheus_metrics_config.scrape_allowed_cidrs = ${JSON.stringify(cidr)}: each entry must be a CIDR such as 10.0.0.0/8 or fd00::/8`,
+      );
+    }
+  }
   if (p.scrape_timeout >= p.reuse_time) {
     throw new ConfigError(
       `invalid configuration: prometheus_metrics_config.scrape_timeout = ${p.scrape_timeout}: must be below reuse_time (${p.reuse_time}); 0 = 80% of reuse_time`,
-    );
-  }
-  if (p.quantile_window < p.reuse_time) {
-    throw new ConfigError(
-      `invalid configuration: prometheus_metrics_config.quantile_window = ${p.quantile_window}: must be at least reuse_time (${p.reuse_time})`,
     );
   }
   const tls = c.mgmt_tls_config;

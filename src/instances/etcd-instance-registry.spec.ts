@@ -1,6 +1,8 @@
 import type { Instance } from './instance.types.js';
+import type { Etcd3 } from 'etcd3';
 import {
   decodeRegistryDocument,
+  EtcdInstanceRegistry,
   encodeRegistryDocument,
 } from './etcd-instance-registry.js';
 
@@ -66,5 +68,15 @@ describe('registry document', () => {
     expect(decodeRegistryDocument(encodeRegistryDocument(new Map())).size).toBe(
       0,
     );
+  });
+});
+
+describe('EtcdInstanceRegistry', () => {
+  it('says where it lives', () => {
+    const client = { namespace: () => ({}) } as unknown as Etcd3;
+    const r = new EtcdInstanceRegistry(client, '/motor/', {
+      where: '127.0.0.1:2379',
+    });
+    expect(r.storage).toBe('etcd (127.0.0.1:2379, key /motor/instances)');
   });
 });

@@ -1,8 +1,4 @@
-import {
-  Logger,
-  PayloadTooLargeException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { Etcd3, IKeyValue, Namespace, Watcher } from 'etcd3';
 import type { AppConfig } from '../config/config.schema.js';
 import {
@@ -21,7 +17,17 @@ import type {
   RefreshCommand,
   RefreshOutcome,
 } from './instance.types.js';
+import {
+  RegistryTooLargeError,
+  RegistryUnavailableError,
+} from './registry-errors.js';
 import { ROLES } from './role.js';
+import {
+  checkRegistry,
+  DEFAULT_REGISTRY_LIMITS,
+  registryLimitsFrom,
+  type RegistryLimits,
+} from './registry-limits.js';
 
 /** The whole registry is one document at `${key_prefix}instances`. */
 export const REGISTRY_KEY = 'instances';
@@ -33,16 +39,6 @@ const MAX_ATTEMPTS = 20;
 const conflictBackoffMs = (attempt: number) =>
   Math.random() * Math.min(200, 5 * 2 ** attempt);
 const RESYNC_MS = 1000;
-
-/**
- * The registry is unreachable (etcd down, or too much contention): the HTTP
- * layer answers 503 and the client retries; nothing was changed.
- */
-export class RegistryUnavailableError extends ServiceUnavailableException {
-  constructor(reason: string) {
-    super(`Instance registry unavailable: ${reason}`);
-  }
-}
 
 /** Serializes the registry document (instances ordered by id). */
 export function encodeRegistryDocument(
@@ -118,7 +114,8 @@ interface Remote {
  * - Every node watches the key and keeps a local copy: `list()` is a local
  *   read, and a refresh sent to any node reaches all of them.
  * - While etcd is unreachable, `restore()` throws (startup stays 503) and
- *   `apply()` throws a 503; `list()` keeps serving the last known state.
+ *   `apply()` throws RegistryUnavailableError (answered 503); `list()` keeps
+ *   serving the last known state.
  */
 export class EtcdInstanceRegistry extends InstanceRegistry {
   private readonly logger = new Logger(EtcdInstanceRegistry.name);
@@ -141,29 +138,34 @@ export class EtcdInstanceRegistry extends InstanceRegistry {
     return new EtcdInstanceRegistry(createEtcdClient(etcd), etcd.key_prefix, {
       where: etcdHosts(etcd).join(','),
       timeoutMs: etcd.timeout_ms,
+      limits: registryLimitsFrom(config),
     });
   }
 
   private readonly where: string;
   private readonly timeoutMs: number;
+  private readonly limits: RegistryLimits;
+  readonly storage: string;
 
   constructor(
     private readonly client: Etcd3,
     keyPrefix: string,
-    options: { where?: string; timeoutMs?: number } = {},
+    options: {
+      where?: string;
+      timeoutMs?: number;
+      limits?: RegistryLimits;
+    } = {},
   ) {
     super();
     this.where = options.where ?? 'etcd';
     this.timeoutMs = options.timeoutMs ?? 3000;
+    this.limits = options.limits ?? DEFAULT_REGISTRY_LIMITS;
+    this.storage = `etcd (${this.where}, key ${keyPrefix}${REGISTRY_KEY})`;
     this.ns = client.namespace(keyPrefix);
   }
 
   list(): readonly Instance[] {
     return this.snapshot;
-  }
-
-  isRestored(): boolean {
-    return this.restored;
   }
 
   async restore(): Promise<void> {
@@ -210,10 +212,11 @@ export class EtcdInstanceRegistry extends InstanceRegistry {
     let base: Remote = { map: this.current, modRevision: this.modRevision };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const { next, unknownIds } = applyRefresh(base.map, command);
+      checkRegistry(base.map, next, command, this.limits);
       const doc = encodeRegistryDocument(next);
       const bytes = Buffer.byteLength(doc);
       if (bytes > MAX_DOCUMENT_BYTES) {
-        throw new PayloadTooLargeException(
+        throw new RegistryTooLargeError(
           `the registry would take ${bytes} bytes in etcd, over its ${MAX_DOCUMENT_BYTES}-byte limit`,
         );
       }

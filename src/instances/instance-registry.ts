@@ -4,6 +4,11 @@ import type {
   RefreshOutcome,
 } from './instance.types.js';
 import { applyRefresh } from './apply-refresh.js';
+import {
+  checkRegistry,
+  DEFAULT_REGISTRY_LIMITS,
+  type RegistryLimits,
+} from './registry-limits.js';
 
 export type RegistryListener = (instances: readonly Instance[]) => void;
 
@@ -15,14 +20,14 @@ export type RegistryListener = (instances: readonly Instance[]) => void;
 export abstract class InstanceRegistry {
   private readonly listeners = new Set<RegistryListener>();
 
+  /** Where the registry lives, for people: the index and the start-up log say it. */
+  abstract readonly storage: string;
+
   /** Current instances, ordered by id. */
   abstract list(): readonly Instance[];
 
   /** Applies a validated command atomically (all of it or nothing). */
   abstract apply(command: RefreshCommand): Promise<RefreshOutcome>;
-
-  /** True once the registry holds its restored state (startup probe). */
-  abstract isRestored(): boolean;
 
   /** Loads the persisted state; called once at bootstrap. */
   abstract restore(): Promise<void>;
@@ -52,9 +57,15 @@ export function commandIds(command: RefreshCommand): number[] {
 
 /** The embedded default: the registry lives in this process only. */
 export class InMemoryInstanceRegistry extends InstanceRegistry {
+  readonly storage = 'memory (lost on restart)';
   private current = new Map<number, Instance>();
   private snapshot: readonly Instance[] = Object.freeze([]);
-  private restored = false;
+
+  constructor(
+    private readonly limits: RegistryLimits = DEFAULT_REGISTRY_LIMITS,
+  ) {
+    super();
+  }
 
   list(): readonly Instance[] {
     return this.snapshot;
@@ -62,6 +73,11 @@ export class InMemoryInstanceRegistry extends InstanceRegistry {
 
   apply(command: RefreshCommand): Promise<RefreshOutcome> {
     const { next, unknownIds } = applyRefresh(this.current, command);
+    try {
+      checkRegistry(this.current, next, command, this.limits);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     this.current = next;
     this.snapshot = Object.freeze(sortedById(next));
     this.emit(this.snapshot);
@@ -72,12 +88,7 @@ export class InMemoryInstanceRegistry extends InstanceRegistry {
     });
   }
 
-  isRestored(): boolean {
-    return this.restored;
-  }
-
   restore(): Promise<void> {
-    this.restored = true;
     return Promise.resolve();
   }
 

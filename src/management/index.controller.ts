@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { serviceIndex } from '../bootstrap/service-index.js';
+import { InstanceRegistry } from '../instances/instance-registry.js';
 
 /** Every route of the management port (the index and the tests use this list). */
 export const MANAGEMENT_ROUTES: Readonly<Record<string, string>> =
@@ -17,16 +18,20 @@ export const MANAGEMENT_ROUTES: Readonly<Record<string, string>> =
 @ApiTags('index')
 @Controller()
 export class ManagementIndexController {
+  constructor(private readonly registry: InstanceRegistry) {}
+
   @Get()
   @ApiOperation({ summary: 'Service information and route index' })
   @ApiOkResponse({
-    description: 'service, version, description, endpoints, timestamp',
+    description:
+      'service, version, description, endpoints, registry (where the instance registry lives: memory or etcd), timestamp',
   })
   index() {
-    return serviceIndex(
+    const { timestamp, ...rest } = serviceIndex(
       'Motor Coordinator Management Server',
       'Management plane: liveness, startup, readiness, instance refresh',
       MANAGEMENT_ROUTES,
     );
+    return { ...rest, registry: this.registry.storage, timestamp };
   }
 }

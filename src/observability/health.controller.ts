@@ -1,40 +1,14 @@
-import { Controller, Get, Header, Injectable, Res } from '@nestjs/common';
+import { Controller, Get, Header, Res } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { runCheck } from '../bootstrap/health-check.js';
-import { LifecycleState } from '../lifecycle/lifecycle-state.js';
-import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
-
-/** The scrape loop runs and makes progress. */
-@Injectable()
-export class ScrapeLoopIndicator {
-  constructor(
-    private readonly health: HealthIndicatorService,
-    private readonly scheduler: ScrapeScheduler,
-    private readonly lifecycle: LifecycleState,
-  ) {}
-
-  check() {
-    const probe = this.health.check('scrape_loop');
-    if (this.lifecycle.phase === 'starting')
-      return probe.down({ message: 'scrape loop not started' });
-    if (!this.scheduler.isRunning)
-      return probe.down({ message: 'scrape loop stopped' });
-    const stalled = this.scheduler.stalledForSeconds();
-    if (stalled !== null) {
-      return probe.down({
-        message: `no scrape cycle finished for ${stalled} s`,
-      });
-    }
-    return probe.up({ cycles: this.scheduler.cyclesCompleted });
-  }
-}
+import { ScrapeLoopIndicator } from './scrape-loop.health.js';
 
 @ApiTags('health')
 @Controller()

@@ -1,35 +1,28 @@
 import {
-  BadRequestException,
   Controller,
   Get,
   Header,
   HttpCode,
-  Inject,
   Query,
   Res,
-  UnauthorizedException,
-  Headers,
+  UseGuards,
 } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
   ApiOperation,
   ApiProduces,
-  ApiQuery,
   ApiResponse,
   ApiTags,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import {
-  OUTPUT_FORMATS,
-  VIEW_TYPES,
-  type OutputFormat,
-  type ViewType,
-} from '../aggregate/cycle.types.js';
-import { APP_CONFIG } from '../bootstrap/core-handles.js';
-import { secretMatches } from '../bootstrap/secret-compare.js';
-import type { AppConfig } from '../config/config.schema.js';
-import { ROLES, type Role } from '../instances/role.js';
+import { ErrorBodyDto } from '../bootstrap/error-body.dto.js';
 import { MetricsStore } from '../scrape/metrics-store.js';
 import { SelfMetrics } from '../scrape/self-metrics.js';
+import { MetricsBearerGuard } from './metrics-bearer.guard.js';
+import { MetricsQueryDto, metricsQueryPipe } from './metrics-query.dto.js';
 
 export const DEPRECATED_INSTANCE_METRICS_BODY =
   '# /instance/metrics is deprecated. Use GET /metrics?type=instance instead.';
@@ -43,62 +36,48 @@ const JOIN_LIMIT = 1 << 20;
 export class MetricsController {
   private readonly joins = new WeakMap<Buffer, { own: Buffer; both: Buffer }>();
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: MetricsStore,
     private readonly self: SelfMetrics,
   ) {}
 
   @Get('metrics')
+  @UseGuards(MetricsBearerGuard)
+  @ApiBearerAuth('metrics-bearer')
   @ApiOperation({
     summary: 'Aggregated metrics of every engine endpoint',
     description:
       'Views: full (whole cluster), instance (instance_id, role), role (role), dp (each endpoint: dp_rank, role, instance_id, pod_ip), node (pod_ip, role). Computed once per scrape cycle.',
   })
-  @ApiQuery({
-    name: 'type',
-    required: false,
-    enum: VIEW_TYPES,
-    description: 'unknown values mean full',
-  })
-  @ApiQuery({
-    name: 'role',
-    required: false,
-    enum: ROLES,
-    description: 'only with type=role',
-  })
-  @ApiQuery({ name: 'format', required: false, enum: OUTPUT_FORMATS })
   @ApiProduces('text/plain; version=0.0.4; charset=utf-8', 'application/json')
-  @ApiResponse({ status: 200, description: 'Prometheus text or OTLP JSON' })
-  @ApiResponse({ status: 400, description: 'invalid role or format' })
+  @ApiOkResponse({
+    description: 'Prometheus text or OTLP JSON',
+    content: {
+      'text/plain; version=0.0.4; charset=utf-8': {
+        schema: { type: 'string' },
+      },
+      'application/json': {
+        schema: {
+          type: 'object',
+          description: 'OTLP JSON (ExportMetricsServiceRequest)',
+        },
+      },
+    },
+  })
+  @ApiBadRequestResponse({
+    description: 'invalid role or format',
+    type: ErrorBodyDto,
+  })
+  @ApiUnauthorizedResponse({
+    description: 'a bearer token is configured and missing or wrong',
+    type: ErrorBodyDto,
+  })
   async metrics(
     @Res() res: Response,
-    @Query('type') type?: unknown,
-    @Query('role') role?: unknown,
-    @Query('format') format?: unknown,
-    @Headers('authorization') authorization?: string,
+    @Query(metricsQueryPipe) query: MetricsQueryDto,
   ): Promise<void> {
-    this.authorize(authorization);
-    const view: ViewType = VIEW_TYPES.includes(type as ViewType)
-      ? (type as ViewType)
-      : 'full';
-    let roleFilter: Role | undefined;
-    if (view === 'role' && role !== undefined && role !== '') {
-      if (!ROLES.includes(role as Role)) {
-        throw new BadRequestException(
-          `role must be one of ${ROLES.join(', ')}`,
-        );
-      }
-      roleFilter = role as Role;
-    }
-    let fmt: OutputFormat = 'prometheus';
-    if (format !== undefined && format !== '') {
-      if (!OUTPUT_FORMATS.includes(format as OutputFormat)) {
-        throw new BadRequestException(
-          `format must be one of ${OUTPUT_FORMATS.join(', ')}`,
-        );
-      }
-      fmt = format as OutputFormat;
-    }
+    const view = query.view();
+    const roleFilter = query.roleFilter();
+    const fmt = query.outputFormat();
     const rendered = await this.store.render(view, roleFilter, fmt);
     res.setHeader('Content-Type', rendered.contentType);
     res.setHeader('Cache-Control', 'no-store');
@@ -137,16 +116,5 @@ export class MetricsController {
     const both = Buffer.concat([view, own]);
     this.joins.set(view, { own, both });
     return both;
-  }
-
-  private authorize(authorization: string | undefined): void {
-    const token = this.config.api_config.metrics_bearer_token;
-    if (token === '') return;
-    const given = authorization?.startsWith('Bearer ')
-      ? authorization.slice(7)
-      : undefined;
-    if (!secretMatches(given, token)) {
-      throw new UnauthorizedException('missing or wrong bearer token');
-    }
   }
 }

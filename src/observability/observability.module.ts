@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ErrorBodyFilter } from '../bootstrap/error-body.filter.js';
-import { HealthController, ScrapeLoopIndicator } from './health.controller.js';
+import { HealthController } from './health.controller.js';
 import { ObservabilityIndexController } from './index.controller.js';
+import { MetricsBearerGuard } from './metrics-bearer.guard.js';
 import { MetricsController } from './metrics.controller.js';
+import { ScrapeLoopIndicator } from './scrape-loop.health.js';
 
 /** Root module of the observability app (port 1027). */
 @Module({
@@ -17,6 +19,7 @@ import { MetricsController } from './metrics.controller.js';
   providers: [
     { provide: APP_FILTER, useClass: ErrorBodyFilter },
     ScrapeLoopIndicator,
+    MetricsBearerGuard,
   ],
 })
 export class ObservabilityModule {}

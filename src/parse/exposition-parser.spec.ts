@@ -1,16 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import {
+  fixtureNames,
+  readFixture as fixture,
+} from '../../test/support/fixtures.js';
 import {
   parseExposition,
   type ExpositionHandler,
 } from './exposition-parser.js';
 import { parseNumber, formatNumber } from './parse-number.js';
-import { parseSeriesText, unescapeHelp } from './label-block.js';
+import { parseSeriesText, seriesKey, unescapeHelp } from './label-block.js';
 import { parsePage, type PageFamily } from './parse-page.js';
 
-const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/metrics');
-const fixture = (name: string): string =>
-  readFileSync(path.join(FIXTURES, name), 'utf8');
 const family = (families: PageFamily[], name: string): PageFamily => {
   const f = families.find((x) => x.name === name);
   if (!f) throw new Error(`no family ${name}`);
@@ -149,6 +148,68 @@ describe('parseSeriesText', () => {
     expect(parseSeriesText(text)).toBe(message);
   });
 
+  it('puts labels in canonical order: the written order makes no other series', () => {
+    const a = parseSeriesText('m{b="2",a="1",c="3"}');
+    const b = parseSeriesText('m{c="3", a="1",b="2",}');
+    expect(a).toEqual({
+      name: 'm',
+      labels: [
+        ['a', '1'],
+        ['b', '2'],
+        ['c', '3'],
+      ],
+    });
+    expect(b).toEqual(a);
+    if (typeof a === 'string' || typeof b === 'string') throw new Error('bad');
+    expect(seriesKey(b)).toBe(seriesKey(a));
+    const other = parseSeriesText('m{a="1",b="2",c="4"}');
+    if (typeof other === 'string') throw new Error(other);
+    expect(seriesKey(other)).not.toBe(seriesKey(a));
+    // Upper case sorts before lower case (code unit order), as the aggregator sorts.
+    expect(parseSeriesText('m{b="1",B="2",_="3"}')).toEqual({
+      name: 'm',
+      labels: [
+        ['B', '2'],
+        ['_', '3'],
+        ['b', '1'],
+      ],
+    });
+  });
+
+  it.each([
+    ['m{__name__="other"}', 'reserved label name "__name__"'],
+    ['m{a="1",__meta_x="y"}', 'reserved label name "__meta_x"'],
+    ['m{__="y"}', 'reserved label name "__"'],
+    ['m{b="1",a="2",b="3"}', 'duplicate label name "b"'],
+  ])('rejects %s', (text, message) => {
+    expect(parseSeriesText(text)).toBe(message);
+  });
+
+  it('accepts single-underscore label names', () => {
+    expect(parseSeriesText('m{_a="1",a__b="2"}')).toEqual({
+      name: 'm',
+      labels: [
+        ['_a', '1'],
+        ['a__b', '2'],
+      ],
+    });
+  });
+
+  it('finds a duplicate among 100,000 labels, wherever it is', () => {
+    const names = Array.from({ length: 100_000 }, (_, i) => `l${i}`);
+    const text = (extra: string) =>
+      `x{${names.map((n) => `${n}="v"`).join(',')}${extra}}`;
+    const ok = parseSeriesText(text(''));
+    if (typeof ok === 'string') throw new Error(ok);
+    expect(ok.labels).toHaveLength(100_000);
+    expect(ok.labels[0]).toEqual(['l0', 'v']);
+    expect(ok.labels[1]).toEqual(['l1', 'v']);
+    expect(ok.labels[2]).toEqual(['l10', 'v']);
+    expect(parseSeriesText(text(',l77777="w"'))).toBe(
+      'duplicate label name "l77777"',
+    );
+  });
+
   it('unescapes HELP text', () => {
     const s = 'a\\\\b\\nc\\d';
     expect(unescapeHelp(s, 0, s.length)).toBe('a\\b\nc\\d');
@@ -262,8 +323,8 @@ describe('fixtures', () => {
   };
 
   it('covers every fixture file', () => {
-    const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.prom'));
-    expect(files.sort()).toEqual(Object.keys(expected).sort());
+    const files = fixtureNames();
+    expect(files).toEqual(Object.keys(expected).sort());
   });
 
   it.each(Object.entries(expected))(

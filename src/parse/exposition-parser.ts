@@ -1,4 +1,13 @@
 import { parseNumber } from './parse-number.js';
+import {
+  BucketBudget,
+  DEFAULT_PAGE_LIMITS,
+  budgetReason,
+  labelBudgetReason,
+  labelScanThreshold,
+  seriesBudgetReason,
+  type PageLimits,
+} from './page-budget.js';
 
 /**
  * Prometheus text exposition format 0.0.4, as engines really write it.
@@ -12,6 +21,13 @@ import { parseNumber } from './parse-number.js';
  * line (value, optional timestamp) so the label block is not scanned here;
  * handlers intern the raw series text and validate it once per distinct text
  * (see `parseSeriesText`). Bad lines are skipped and counted, never fatal.
+ *
+ * Boundaries, enforced here so no handler sees what they exclude:
+ * - page budgets (`PageLimits`): a page over one is rejected as a whole, the walk
+ *   stops there and `rejected` gives the reason; the work stays linear in the page;
+ * - the coordinator's own namespaces (`motor:*`, `motor_coordinator_*`) are never
+ *   taken from an engine page: their samples and HELP/TYPE lines are bad lines
+ *   (`ownNamespaces: 'keep'` reads them, for the coordinator's own output).
  */
 
 export type MetricType =
@@ -51,10 +67,16 @@ export interface ExpositionHandler {
 }
 
 export interface ParseStats {
-  /** Sample lines accepted by the handler. */
+  /** Sample lines accepted by the handler (0 when the page is rejected). */
   samples: number;
   /** Lines skipped as unparsable (or rejected by the handler). */
   badLines: number;
+  /**
+   * Set when the page exceeds a page budget: the page is rejected as a whole and
+   * this names the limit and the value (`page budget: 1000001 series > max_series_per_page 200000`).
+   * The handler may have seen the lines before the one over budget, never the rest.
+   */
+  rejected?: string;
 }
 
 const TYPES: Readonly<Record<string, MetricType>> = {
@@ -67,6 +89,42 @@ const TYPES: Readonly<Record<string, MetricType>> = {
 
 function isBlank(c: number): boolean {
   return c === 32 || c === 9;
+}
+/** Whether the name `[start, end)` ends with `_bucket` (compared in place). */
+function isBucketName(s: string, start: number, end: number): boolean {
+  return (
+    end - start > 7 &&
+    s.charCodeAt(end - 1) === 116 /* t */ &&
+    s.charCodeAt(end - 2) === 101 /* e */ &&
+    s.charCodeAt(end - 3) === 107 /* k */ &&
+    s.charCodeAt(end - 4) === 99 /* c */ &&
+    s.charCodeAt(end - 5) === 117 /* u */ &&
+    s.charCodeAt(end - 6) === 98 /* b */ &&
+    s.charCodeAt(end - 7) === 95 /* _ */
+  );
+}
+
+function isNameChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 95 ||
+    c === 58
+  );
+}
+
+/** Names in the coordinator's own namespaces: never taken from an engine page. */
+export function isReservedMetricName(
+  s: string,
+  start = 0,
+  end = s.length,
+): boolean {
+  if (s.charCodeAt(start) !== 109 /* m */) return false;
+  return (
+    (end - start >= 6 && s.startsWith('motor:', start)) ||
+    (end - start >= 18 && s.startsWith('motor_coordinator_', start))
+  );
 }
 
 function isTimestamp(s: string, start: number, end: number): boolean {
@@ -97,13 +155,18 @@ function typeOf(body: string, start: number, end: number): MetricType {
   return TYPES[body.slice(start, end).toLowerCase()] ?? 'untyped';
 }
 
-/** Parses a `#` line. Returns false when a HELP/TYPE line is malformed. */
+/**
+ * Parses a `#` line. Returns false when a HELP/TYPE line is malformed or names a
+ * reserved family, a reason when its name is over budget.
+ */
 function parseComment(
   body: string,
   start: number,
   end: number,
   handler: ExpositionHandler,
-): boolean {
+  limits: PageLimits,
+  reserved: boolean,
+): boolean | string {
   let i = start + 1;
   while (i < end && isBlank(body.charCodeAt(i))) i++;
   const isHelp = body.startsWith('HELP', i);
@@ -115,15 +178,65 @@ function parseComment(
   while (i < end && !isBlank(body.charCodeAt(i))) i++;
   if (i === nameStart) return false;
   const nameEnd = i;
+  if (nameEnd - nameStart > limits.maxLabelValueLength) {
+    return budgetReason(
+      nameEnd - nameStart,
+      'characters in a metric name',
+      'maxLabelValueLength',
+      limits,
+    );
+  }
+  if (reserved && isReservedMetricName(body, nameStart, nameEnd)) return false;
   while (i < end && isBlank(body.charCodeAt(i))) i++;
   if (isHelp) return handler.help(body, nameStart, nameEnd, i, end);
   return handler.type(body, nameStart, nameEnd, typeOf(body, i, end));
 }
 
+/**
+ * Hands the bucket lines of `body` before `until` to `buckets`, found the quick way
+ * (name up to the first `{` or blank, series up to the line's last `}`): lines the
+ * walk of the page skipped as bad can only add to the count.
+ */
+function countBucketsBefore(
+  body: string,
+  until: number,
+  buckets: BucketBudget,
+): string | undefined {
+  let pos = 0;
+  while (pos < until) {
+    let nl = body.indexOf('\n', pos);
+    if (nl < 0 || nl > until) nl = until;
+    let start = pos;
+    pos = nl + 1;
+    while (start < nl && isBlank(body.charCodeAt(start))) start++;
+    if (start >= nl || body.charCodeAt(start) === 35 /* # */) continue;
+    let nameEnd = start;
+    while (nameEnd < nl && isNameChar(body.charCodeAt(nameEnd))) nameEnd++;
+    if (!isBucketName(body, start, nameEnd)) continue;
+    let end = nl;
+    while (end > nameEnd && body.charCodeAt(end - 1) !== 125 /* } */) end--;
+    if (end === nameEnd) continue; // no label block: no `le`, no bucket
+    const reason = buckets.add(body, start, nameEnd, end);
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
+}
+
 export function parseExposition(
   body: string,
   handler: ExpositionHandler,
+  limits: PageLimits = DEFAULT_PAGE_LIMITS,
+  ownNamespaces: 'bad' | 'keep' = 'bad',
 ): ParseStats {
+  const reserved = ownNamespaces === 'bad';
+  const tooMany = seriesBudgetReason(body, limits);
+  if (tooMany !== undefined)
+    return { samples: 0, badLines: 0, rejected: tooMany };
+  const scanAbove = labelScanThreshold(limits);
+  let buckets: BucketBudget | undefined;
+  let nextBrace = -1;
+  let lines = 0;
+  const maxBuckets = limits.maxBucketsPerHistogram;
   const len = body.length;
   let samples = 0;
   let badLines = 0;
@@ -143,7 +256,9 @@ export function parseExposition(
     while (start < end && isBlank(body.charCodeAt(start))) start++;
     if (start === end) continue;
     if (body.charCodeAt(start) === 35 /* # */) {
-      if (!parseComment(body, start, end, handler)) badLines++;
+      const ok = parseComment(body, start, end, handler, limits, reserved);
+      if (typeof ok === 'string') return { samples: 0, badLines, rejected: ok };
+      if (!ok) badLines++;
       continue;
     }
     // Last token: the value, or the timestamp when one follows the value.
@@ -176,7 +291,61 @@ export function parseExposition(
       }
     }
     const value = parseNumber(body, valueStart, valueEnd);
-    if (value === undefined || !handler.sample(body, start, seriesEnd, value)) {
+    if (value === undefined) {
+      badLines++;
+      continue;
+    }
+    if (
+      reserved &&
+      body.charCodeAt(start) === 109 /* m */ &&
+      isReservedMetricName(body, start, seriesEnd)
+    ) {
+      badLines++;
+      continue;
+    }
+    if (seriesEnd - start > scanAbove) {
+      // Long enough to be over a label budget (rare): measure the name and labels.
+      let nameEnd = start;
+      while (nameEnd < seriesEnd && isNameChar(body.charCodeAt(nameEnd)))
+        nameEnd++;
+      const reason =
+        nameEnd - start > limits.maxLabelValueLength
+          ? budgetReason(
+              nameEnd - start,
+              'characters in a metric name',
+              'maxLabelValueLength',
+              limits,
+            )
+          : labelBudgetReason(body, start, nameEnd, seriesEnd, limits);
+      if (reason !== undefined)
+        return { samples: 0, badLines, rejected: reason };
+    }
+    // Buckets per histogram: a page of no more lines than the limit cannot be over
+    // it, so bucket lines are looked for only once the page is past that many lines
+    // (the lines before are then counted in one go).
+    if (++lines > maxBuckets) {
+      if (buckets === undefined) {
+        buckets = new BucketBudget(limits);
+        const reason = countBucketsBefore(body, start, buckets);
+        if (reason !== undefined)
+          return { samples: 0, badLines, rejected: reason };
+      }
+      // The name ends at the line's first `{` (a name holds none), found with indexOf
+      // from where the last search ended: the searches of a page cover it once.
+      if (nextBrace < start) {
+        nextBrace = body.indexOf('{', start);
+        if (nextBrace < 0) nextBrace = len; // none left
+      }
+      let nameEnd = nextBrace < seriesEnd ? nextBrace : seriesEnd;
+      while (nameEnd > start && isBlank(body.charCodeAt(nameEnd - 1)))
+        nameEnd--;
+      if (isBucketName(body, start, nameEnd)) {
+        const reason = buckets.add(body, start, nameEnd, seriesEnd);
+        if (reason !== undefined)
+          return { samples: 0, badLines, rejected: reason };
+      }
+    }
+    if (!handler.sample(body, start, seriesEnd, value)) {
       badLines++;
       continue;
     }

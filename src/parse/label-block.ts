@@ -1,14 +1,31 @@
 /**
  * Full validation of a series text (`name{label="value",...}`), done once per
  * distinct series text: the hot path only interns the raw text.
+ *
+ * Labels come out in canonical order (sorted by name, UTF-16 code unit order), so
+ * two texts that differ only in the order of their labels parse to equal results
+ * and equal `seriesKey`s. Labels whose name starts with `__` are reserved (Prometheus
+ * keeps them for itself, `__name__` is the metric name): a series carrying one is
+ * rejected, never taken with the label dropped.
  */
 
 export type LabelPair = readonly [name: string, value: string];
 
 export interface ParsedSeries {
   readonly name: string;
-  /** In the order written. */
+  /** Sorted by name (no two with the same name). */
   readonly labels: readonly LabelPair[];
+}
+
+const byName = (a: LabelPair, b: LabelPair): number =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+
+/**
+ * The identity of a parsed series: equal for equal name and label set, whatever
+ * the order the labels were written in (labels are already canonical).
+ */
+export function seriesKey(series: ParsedSeries): string {
+  return JSON.stringify([series.name, series.labels]);
 }
 
 function isNameStart(c: number): boolean {
@@ -64,6 +81,11 @@ export function parseSeriesText(text: string): ParsedSeries | string {
     if (!isLabelNameStart(text.charCodeAt(i))) return 'invalid label name';
     while (i < end && isLabelNameChar(text.charCodeAt(i))) i++;
     const labelName = text.slice(nameStart, i);
+    if (
+      text.charCodeAt(nameStart) === 95 &&
+      text.charCodeAt(nameStart + 1) === 95
+    )
+      return `reserved label name "${labelName}"`;
     while (i < end && isBlank(text.charCodeAt(i))) i++;
     if (text.charCodeAt(i) !== 61 /* = */)
       return 'expected "=" after label name';
@@ -94,8 +116,6 @@ export function parseSeriesText(text: string): ParsedSeries | string {
     }
     value += text.slice(chunk, i);
     i++; // closing quote
-    for (const [n] of labels)
-      if (n === labelName) return `duplicate label name "${labelName}"`;
     labels.push([labelName, value]);
     while (i < end && isBlank(text.charCodeAt(i))) i++;
     const c = text.charCodeAt(i);
@@ -111,6 +131,22 @@ export function parseSeriesText(text: string): ParsedSeries | string {
   }
   while (i < end && isBlank(text.charCodeAt(i))) i++;
   if (i !== end) return 'unexpected text after label set';
+  // Canonical order, and duplicates found as neighbours: linear when already sorted
+  // (as pages write them), n log n otherwise, never quadratic.
+  let sorted = true;
+  for (let k = 1; k < labels.length; k++) {
+    if (!(labels[k - 1]![0] < labels[k]![0])) {
+      sorted = false;
+      break;
+    }
+  }
+  if (!sorted) {
+    labels.sort(byName);
+    for (let k = 1; k < labels.length; k++) {
+      if (labels[k - 1]![0] === labels[k]![0])
+        return `duplicate label name "${labels[k]![0]}"`;
+    }
+  }
   return { name, labels };
 }
 

@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { fixtureNames, readFixture } from '../../test/support/fixtures.js';
 import { VIEW_TYPES, type ViewType } from '../aggregate/cycle.types.js';
 import { cycleOf, endpointRef, okPage } from '../aggregate/cycle-builder.js';
 import {
@@ -65,19 +64,15 @@ const double = (v: number | string | undefined): number =>
         ? -Infinity
         : Number(v);
 
-const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/metrics');
-
 describe('OpenTelemetry JSON', () => {
-  const files = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.prom'))
-    .sort();
+  const files = fixtureNames();
   const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
   const snapshot = agg.ingest(
     cycleOf(
       files.map((f, i) =>
         okPage(
           endpointRef(i, ROLES[i % 3]!, `10.0.0.${i % 3}`, 0),
-          readFileSync(path.join(FIXTURES, f), 'utf8') +
+          readFixture(f) +
             (i === 0 ? '# TYPE nan_value gauge\nnan_value NaN\n' : ''),
           1_700_000_000_000,
         ),

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { fixtureNames, readFixture } from '../../test/support/fixtures.js';
 import { VIEW_TYPES, type ViewType } from '../aggregate/cycle.types.js';
 import {
   cycleOf,
@@ -21,7 +20,6 @@ import { ROLES, type Role } from '../instances/role.js';
  * the derived `_p50/_p95/_p99` gauges carry by contract.
  */
 
-const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/metrics');
 const ACCEPTABLE = [
   /metric names should not contain ':'$/,
   /no help text$/,
@@ -75,14 +73,12 @@ const EDGE_PAGE = [
 ].join('\n');
 
 describe('promtool check metrics', () => {
-  const files = readdirSync(FIXTURES)
-    .filter((f) => f.endsWith('.prom'))
-    .sort();
+  const files = fixtureNames();
   const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
   const pages = files.map((f, i) =>
     okPage(
       endpointRef(Math.floor(i / 2), ROLES[i % 3]!, `10.0.0.${i % 4}`, i % 2),
-      readFileSync(path.join(FIXTURES, f), 'utf8'),
+      readFixture(f),
       500,
     ),
   );

@@ -94,6 +94,7 @@ export default async function digest(
       staleAfterMs: options.staleAfterMs,
       windowMs: options.windowMs,
       rankLabels: options.rankLabels,
+      pageLimits: options.pageLimits,
     });
     fetcher ??= new PageFetcher(options.fetch);
     const run = await scrapeCycle(aggregator, fetcher, task.plan, options);

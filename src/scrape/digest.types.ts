@@ -5,6 +5,7 @@ import type {
   ViewType,
 } from '../aggregate/cycle.types.js';
 import type { Role } from '../instances/role.js';
+import type { PageLimits } from '../parse/page-budget.js';
 import type { PageFetcherOptions } from './page-fetcher.js';
 import type { CycleLimits, CyclePlan } from './scrape-cycle.js';
 
@@ -28,6 +29,8 @@ export interface DigestOptions extends CycleLimits {
   readonly windowMs?: number;
   /** R1 rank labels. */
   readonly rankLabels?: readonly string[];
+  /** Page budgets (see src/parse/page-budget.ts). */
+  readonly pageLimits?: Partial<PageLimits>;
 }
 
 export interface CycleOutcome {

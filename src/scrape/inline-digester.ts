@@ -33,6 +33,7 @@ export class InlineDigester implements Digester {
       staleAfterMs: options.staleAfterMs,
       windowMs: options.windowMs,
       rankLabels: options.rankLabels,
+      pageLimits: options.pageLimits,
     });
     this.fetcher = new PageFetcher(options.fetch);
   }

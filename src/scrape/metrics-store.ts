@@ -11,6 +11,7 @@ import type {
   DigestedSnapshot,
 } from './digest.types.js';
 import type { CyclePlan } from './scrape-cycle.js';
+import { EndpointTransitionLog } from './endpoint-transition-log.js';
 
 /**
  * Holds the snapshot of the last digested cycle. Requests only read it: a
@@ -20,7 +21,10 @@ export class MetricsStore {
   private snapshot: DigestedSnapshot;
   private byKey = new Map<string, EndpointScrapeStatus>();
 
-  constructor(private readonly digester: Digester) {
+  constructor(
+    private readonly digester: Digester,
+    private readonly transitions = new EndpointTransitionLog(),
+  ) {
     this.snapshot = digester.empty(Date.now());
   }
 
@@ -30,6 +34,7 @@ export class MetricsStore {
     const { snapshot } = outcome;
     this.snapshot = snapshot;
     this.byKey = new Map(snapshot.endpoints.map((e) => [e.key, e]));
+    this.transitions.observe(snapshot.endpoints);
     return outcome;
   }
 

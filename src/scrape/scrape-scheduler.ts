@@ -32,11 +32,6 @@ export class ScrapeScheduler {
     private readonly options: SchedulerOptions,
   ) {}
 
-  /** ms epoch of the last finished cycle (or of start()), 0 before start. */
-  get lastProgressAt(): number {
-    return this.lastProgress;
-  }
-
   get cyclesCompleted(): number {
     return this.completed;
   }

@@ -77,6 +77,7 @@ export class WorkerDigester implements Digester {
       staleAfterMs: options.staleAfterMs,
       windowMs: options.windowMs,
       rankLabels: options.rankLabels,
+      pageLimits: options.pageLimits,
     });
   }
 

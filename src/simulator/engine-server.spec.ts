@@ -1,17 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
-import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import {
+  readFixture,
+  readFixtureBytes,
+  SYNTHETIC_PAGE,
+} from '../../test/support/fixtures.js';
 import {
   METRICS_CONTENT_TYPE,
   startEngineServer,
   type EngineServer,
 } from './engine-server.js';
-
-const FIXTURE = path.resolve(
-  process.cwd(),
-  '../shared/fixtures/metrics/synthetic-vllm-v1-deepseek-v3-engine0.prom',
-);
 
 interface Reply {
   status: number;
@@ -60,7 +58,7 @@ describe('startEngineServer', () => {
   });
 
   it('serves a fixture page on GET /metrics with the exposition content type', async () => {
-    const page = readFileSync(FIXTURE);
+    const page = readFixtureBytes(SYNTHETIC_PAGE);
     const s = await start({ handler: page });
     expect(s.url).toBe(`http://127.0.0.1:${s.port}/metrics`);
     const r = await get(s.url);
@@ -72,7 +70,7 @@ describe('startEngineServer', () => {
   });
 
   it('compresses with gzip when the client accepts it', async () => {
-    const page = readFileSync(FIXTURE, 'utf8');
+    const page = readFixture(SYNTHETIC_PAGE);
     const s = await start({ handler: page });
     const r = await get(s.url, { 'Accept-Encoding': 'deflate, gzip;q=0.8' });
     expect(r.headers['content-encoding']).toBe('gzip');

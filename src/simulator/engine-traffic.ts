@@ -8,6 +8,7 @@ import {
   lognormalDist,
   observe,
   type BucketDist,
+  type BucketLayout,
 } from './bucket-dist.js';
 import type { Prng } from './prng.js';
 import type { LogNormal, RoleProfile } from './role-profiles.js';
@@ -18,6 +19,7 @@ import {
   HTTP_DURATION,
   HTTP_HIGHR,
   VLLM_HISTOGRAMS,
+  type FinishedReason,
 } from './vllm-catalogue.js';
 import type { HistogramSlots, PageSlots } from './vllm-page.js';
 
@@ -25,13 +27,36 @@ export function inc(a: Float64Array, i: number, delta: number): void {
   a[i] = (a[i] as number) + delta;
 }
 
-// Prefill engines generate one token: no decode phase, no per-token latency.
-const NO_DECODE = discreteDist(VLLM_HISTOGRAMS[H.decode].layout, [0], [1]);
-const NO_TPOT = discreteDist(
-  VLLM_HISTOGRAMS[H.requestTimePerOutputToken].layout,
-  [0],
-  [1],
-);
+/** What one tick (or one injection) finished: read by the derived gauges of other page kinds. */
+export interface TickWork {
+  requests: number;
+  prompt: number;
+  generated: number;
+  prefixQueries: number;
+  prefixHits: number;
+}
+
+/**
+ * Requests with exact, hand-picked values (`SimulatedVllmEngine.injectRequests`):
+ * every request of the batch has the same prompt and output length and the
+ * same latencies, so each lands in one known bucket.
+ */
+export interface ExactRequests {
+  count: number;
+  promptTokens: number;
+  generationTokens: number;
+  ttftSeconds: number;
+  e2eSeconds: number;
+  itlSeconds: number;
+  queueSeconds: number;
+  prefillSeconds: number;
+  decodeSeconds: number;
+  finishedReason: FinishedReason;
+  /** Local prefix-cache hits per request (tokens). */
+  prefixHitTokens: number;
+  /** Prompt tokens per request loaded over the KV connector (decode in PD). */
+  externalHitTokens: number;
+}
 
 /** How loaded the engine is during a tick. */
 export interface TickConditions {
@@ -52,6 +77,20 @@ interface LatencyFactors {
 export class TrafficModel {
   private healthDebt = 0;
   private modelsDebt = 0;
+  /** Prefill engines generate one token: no decode phase, no per-token latency. */
+  private readonly noDecode: BucketDist;
+  private readonly noTpot: BucketDist;
+  /** One generated token (prefill engines), per token histogram. */
+  private readonly oneToken: BucketDist[];
+  private readonly paramsN: BucketDist;
+  /** The last tick's finished work. */
+  readonly last: TickWork = {
+    requests: 0,
+    prompt: 0,
+    generated: 0,
+    prefixQueries: 0,
+    prefixHits: 0,
+  };
 
   constructor(
     private readonly values: Float64Array,
@@ -60,7 +99,82 @@ export class TrafficModel {
     private readonly profile: RoleProfile,
     /** Hardware speed factor of this engine (multiplies latencies). */
     private readonly speed: number,
-  ) {}
+    /** Bucket layout of every histogram, in VLLM_HISTOGRAMS order. */
+    private readonly layouts: readonly BucketLayout[],
+  ) {
+    this.noDecode = discreteDist(layouts[H.decode] as BucketLayout, [0], [1]);
+    this.noTpot = discreteDist(
+      layouts[H.requestTimePerOutputToken] as BucketLayout,
+      [0],
+      [1],
+    );
+    this.oneToken = layouts.map((l) => discreteDist(l, [1], [1]));
+    this.paramsN = discreteDist(
+      layouts[H.paramsN] as BucketLayout,
+      [1, 2],
+      [1 - profile.nTwoShare, profile.nTwoShare],
+    );
+  }
+
+  private layout(index: number): BucketLayout {
+    return this.layouts[index] as BucketLayout;
+  }
+
+  /** Adds `n` observations of exactly `x` (each lands in its one bucket). */
+  private exact(index: number, x: number, n: number): void {
+    if (n <= 0) return;
+    const h = this.slots.histograms[index] as HistogramSlots;
+    const v = this.values;
+    for (let i = 0; i < h.buckets; i++) {
+      const le = i < h.bounds.length ? (h.bounds[i] as number) : Infinity;
+      if (x <= le) inc(v, h.bucket0 + i, n);
+    }
+    v[h.count] = v[h.bucket0 + h.buckets - 1] as number;
+    inc(v, h.sum, x * n);
+  }
+
+  /** Records `r.count` finished requests with exact values. */
+  inject(r: ExactRequests): void {
+    const n = r.count;
+    if (!(n > 0)) return;
+    const v = this.values;
+    const s = this.slots;
+    const gen = r.generationTokens;
+    this.exact(H.promptTokens, r.promptTokens, n);
+    this.exact(H.generationTokens, gen, n);
+    this.exact(H.paramsMaxTokens, gen, n);
+    this.exact(H.maxNumGenerationTokens, gen, n);
+    this.exact(H.paramsN, 1, n);
+    this.exact(H.ttft, r.ttftSeconds, n);
+    this.exact(H.queue, r.queueSeconds, n);
+    this.exact(H.prefill, r.prefillSeconds, n);
+    this.exact(H.decode, r.decodeSeconds, n);
+    this.exact(H.inference, r.prefillSeconds + r.decodeSeconds, n);
+    this.exact(H.e2e, r.e2eSeconds, n);
+    this.exact(H.interTokenLatency, r.itlSeconds, n * Math.max(0, gen - 1));
+    this.mirror(H.interTokenLatency, H.timePerOutputToken);
+    this.exact(H.requestTimePerOutputToken, gen > 1 ? r.itlSeconds : 0, n);
+    const reason = FINISHED_REASONS.indexOf(r.finishedReason);
+    inc(v, s.requestSuccess + Math.max(0, reason), n);
+    const c = s.counters;
+    const prompt = n * r.promptTokens;
+    const hits = n * r.prefixHitTokens;
+    inc(v, c[C.promptTokens] as number, prompt);
+    inc(v, c[C.generationTokens] as number, n * gen);
+    inc(v, c[C.prefixCacheQueries] as number, prompt);
+    inc(v, c[C.prefixCacheHits] as number, hits);
+    if (r.externalHitTokens > 0) {
+      inc(v, c[C.externalPrefixCacheQueries] as number, prompt - hits);
+      inc(v, c[C.externalPrefixCacheHits] as number, n * r.externalHitTokens);
+    }
+    inc(v, s.httpRequests, n);
+    const last = this.last;
+    last.requests = n;
+    last.prompt = prompt;
+    last.generated = n * gen;
+    last.prefixQueries = prompt;
+    last.prefixHits = hits;
+  }
 
   /** Restart: the HTTP probes' fractional carry-over starts again too. */
   reset(): void {
@@ -74,6 +188,12 @@ export class TrafficModel {
    */
   record(n: number, running: number, dt: number, c: TickConditions): void {
     const f = this.factors(c);
+    const last = this.last;
+    last.requests = n;
+    last.prompt = 0;
+    last.generated = 0;
+    last.prefixQueries = 0;
+    last.prefixHits = 0;
     const { prompt, generated, computed } =
       n > 0
         ? this.finishRequests(n, c, f)
@@ -96,6 +216,11 @@ export class TrafficModel {
     const h = this.slots.histograms[index] as HistogramSlots;
     const def = VLLM_HISTOGRAMS[index] as (typeof VLLM_HISTOGRAMS)[number];
     return this.addTo(h, dist, n, def.integer);
+  }
+
+  /** A token-count distribution on histogram `index`'s layout. */
+  private tokens(index: number, [median, sigma]: LogNormal): BucketDist {
+    return lognormalDist(this.layout(index), median, sigma, true);
   }
 
   /** Adds `n` observations; integral observations (tokens) keep an integral `_sum`. */
@@ -129,8 +254,7 @@ export class TrafficModel {
     [median, sigma]: LogNormal,
     factor: number,
   ): BucketDist {
-    const def = VLLM_HISTOGRAMS[index] as (typeof VLLM_HISTOGRAMS)[number];
-    return lognormalDist(def.layout, median * factor, sigma, false);
+    return lognormalDist(this.layout(index), median * factor, sigma, false);
   }
 
   /** Records `n` finished requests. `computed`: tokens the engine had to compute (cache hits excluded). */
@@ -143,36 +267,35 @@ export class TrafficModel {
     const v = this.values;
     const s = this.slots;
     const rng = this.rng;
-    const tokenLayout = VLLM_HISTOGRAMS[H.promptTokens].layout;
     const sp = this.speed;
 
     const prompt = this.histogram(
       H.promptTokens,
-      lognormalDist(tokenLayout, p.promptTokens[0], p.promptTokens[1], true),
+      this.tokens(H.promptTokens, p.promptTokens),
       n,
     );
     const gen = p.generationTokens;
     const generated = this.histogram(
       H.generationTokens,
       gen
-        ? lognormalDist(tokenLayout, gen[0], gen[1], true)
-        : discreteDist(tokenLayout, [1], [1]),
+        ? this.tokens(H.generationTokens, gen)
+        : (this.oneToken[H.generationTokens] as BucketDist),
       n,
     );
-    const maxTokens = gen
-      ? lognormalDist(tokenLayout, gen[0] * 3, 0.7, true)
-      : discreteDist(tokenLayout, [1], [1]);
-    this.histogram(H.paramsMaxTokens, maxTokens, n);
-    this.histogram(H.maxNumGenerationTokens, maxTokens, n);
+    const maxTokens = (index: number): BucketDist =>
+      gen
+        ? lognormalDist(this.layout(index), gen[0] * 3, 0.7, true)
+        : (this.oneToken[index] as BucketDist);
+    const maxParam = maxTokens(H.paramsMaxTokens);
+    this.histogram(H.paramsMaxTokens, maxParam, n);
     this.histogram(
-      H.paramsN,
-      discreteDist(
-        VLLM_HISTOGRAMS[H.paramsN].layout,
-        [1, 2],
-        [1 - p.nTwoShare, p.nTwoShare],
-      ),
+      H.maxNumGenerationTokens,
+      this.layout(H.maxNumGenerationTokens) === this.layout(H.paramsMaxTokens)
+        ? maxParam
+        : maxTokens(H.maxNumGenerationTokens),
       n,
     );
+    this.histogram(H.paramsN, this.paramsN, n);
 
     const itlFactor = f.decode;
     this.histogram(H.ttft, this.latency(H.ttft, p.ttft, f.ttft), n);
@@ -186,7 +309,7 @@ export class TrafficModel {
       H.decode,
       p.decodeTime
         ? this.latency(H.decode, p.decodeTime, itlFactor)
-        : NO_DECODE,
+        : this.noDecode,
       n,
     );
     this.histogram(
@@ -212,7 +335,7 @@ export class TrafficModel {
             [p.interTokenLatency[0], 0.25],
             itlFactor,
           )
-        : NO_TPOT,
+        : this.noTpot,
       n,
     );
 
@@ -244,6 +367,11 @@ export class TrafficModel {
       Math.min(extQueries, extHits),
     );
     const computed = prompt - hits - Math.min(extQueries, extHits) + generated;
+    const last = this.last;
+    last.prompt = prompt;
+    last.generated = generated;
+    last.prefixQueries = prompt;
+    last.prefixHits = hits;
     return { prompt, generated, computed };
   }
 
@@ -259,10 +387,9 @@ export class TrafficModel {
     if (steps === 0) return;
     const sigma = 0.6;
     const perStep = Math.max(1, tokens / steps / Math.exp((sigma * sigma) / 2));
-    const layout = VLLM_HISTOGRAMS[H.iterationTokens].layout;
     this.histogram(
       H.iterationTokens,
-      lognormalDist(layout, perStep, sigma, true),
+      lognormalDist(this.layout(H.iterationTokens), perStep, sigma, true),
       steps,
     );
   }

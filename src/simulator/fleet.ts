@@ -1,12 +1,28 @@
 /**
- * A fleet of simulated vLLM instances on loopback: one engine server per DP
+ * A fleet of simulated engine instances on loopback: one engine server per DP
  * rank, instances spread over 127.0.0.2, 127.0.0.3, … like pods, plus the
  * `POST /instances/refresh` body that registers them with the coordinator.
+ *
+ * Load is per model and PD-coupled, as in a real PD cluster: every request of
+ * a model goes through one prefill and one decode engine (or one union
+ * engine), so the prefill side and the decode side finish the same number of
+ * requests per second, with the same prompt lengths. Within a side, requests
+ * are split in proportion to each engine's weight (its seeded capacity share
+ * by default, or equal with `requestsPerSecond`, times the instance's
+ * `loadScale`).
  */
+import type { CustomBuckets, EngineKind } from './engine-kinds.js';
 import { startEngineServer, type EngineServer } from './engine-server.js';
 import { mixSeed } from './prng.js';
+import { lognormalMean, ROLE_PROFILES } from './role-profiles.js';
 import type { EngineRole } from './vllm-catalogue.js';
-import { SimulatedVllmEngine } from './vllm-engine.js';
+import type { CacheConfig } from './vllm-page.js';
+import {
+  seededArrivalRate,
+  SimulatedVllmEngine,
+  type HistorySpec,
+  type SimulatedVllmEngineOptions,
+} from './vllm-engine.js';
 
 export interface FleetInstanceSpec {
   id: number;
@@ -19,8 +35,29 @@ export interface FleetInstanceSpec {
   ranksPerHost?: number;
   /** `job_name` in the refresh body. Default `<role>-<id>`. */
   jobName?: string;
-  /** Multiplies the engines' base arrival rate. Default 1. */
+  /** Weight of this instance's engines in their side's share of the model's load. Default 1. */
   loadScale?: number;
+  /** Served model (`model_name` label and refresh body). Default: the fleet's `modelName`. */
+  modelName?: string;
+  /** Page shape of its engines. Default: the fleet's `kind`, else `vllm`. */
+  kind?: EngineKind;
+  /** Custom bucket layouts of its engines (e.g. a rolling upgrade). */
+  buckets?: CustomBuckets;
+  /** vLLM `cache_config_info` capacity of its engines. */
+  cacheConfig?: Partial<CacheConfig>;
+  /** SGLang `max_total_num_tokens` of its engines. */
+  maxTotalNumTokens?: number;
+  /** SGLang: `dp_rank` label (= the rank) on its engines' series. */
+  dpRankLabel?: boolean;
+  /** Counters pre-loaded as after a long life, on every rank. */
+  history?: HistorySpec;
+  /** Any other engine option, for every rank of the instance. */
+  engineOptions?: Partial<
+    Omit<
+      SimulatedVllmEngineOptions,
+      'modelName' | 'engineIndex' | 'role' | 'seed'
+    >
+  >;
 }
 
 export interface FleetSpec {
@@ -39,11 +76,34 @@ export interface FleetSpec {
   warmupSeconds?: number;
   /** Advance each engine to the wall clock whenever it is scraped (no timers). Default false. */
   wallClock?: boolean;
+  /** Default page shape of every instance. Default `vllm`. */
+  kind?: EngineKind;
+  /**
+   * Requests per second of each model (a number: every model), split over
+   * its engines as described above; engines then keep a steady load (no
+   * wander). Default: the decode side's seeded capacity share, with wander.
+   */
+  requestsPerSecond?: number | Readonly<Record<string, number>>;
+  /** Every engine frozen: values change only through explicit calls. Default false. */
+  frozen?: boolean;
+}
+
+/** The nominal load of one model, from the engines' arrival rates and the role profiles' means. */
+export interface ModelLoad {
+  modelName: string;
+  /** User requests per second (decode + union side). */
+  requestsPerSecond: number;
+  /** Prompt tokens per second entering the cluster (prefill + union side). */
+  promptTokensPerSecond: number;
+  /** Generation tokens per second the users receive (decode + union side). */
+  generationTokensPerSecond: number;
 }
 
 export interface FleetEndpoint {
   instanceId: number;
   role: EngineRole;
+  modelName: string;
+  kind: EngineKind;
   rank: number;
   ip: string;
   port: number;
@@ -75,7 +135,10 @@ export interface RefreshBody {
 }
 
 export interface Fleet {
+  /** The fleet's default model. */
   readonly modelName: string;
+  /** Every model served, in instance order. */
+  readonly modelNames: readonly string[];
   /** Per instance (spec order), per rank. */
   readonly engines: readonly (readonly FleetEndpoint[])[];
   /** Every endpoint, flat. */
@@ -84,6 +147,10 @@ export interface Fleet {
   refreshBody(event?: RefreshEvent, ids?: readonly number[]): RefreshBody;
   /** Advances every engine. */
   tick(dtSeconds: number): void;
+  /** The endpoints (ranks) of one instance. */
+  instance(id: number): readonly FleetEndpoint[];
+  /** The nominal load per model (what the engines are set to serve). */
+  load(): ModelLoad[];
   close(): Promise<void>;
 }
 
@@ -128,40 +195,110 @@ function place(spec: FleetSpec): Placement[] {
   return out;
 }
 
+/**
+ * Arrival rate of every placement: per model, R requests per second through
+ * the union side and the PD side (split by weight), the PD share on both its
+ * prefill and its decode side.
+ */
+function arrivalRates(
+  placements: readonly Placement[],
+  spec: FleetSpec,
+  modelOf: (p: Placement) => string,
+  seedOf: (p: Placement) => number,
+): number[] {
+  const given = spec.requestsPerSecond;
+  const weights = placements.map(
+    (p) =>
+      Math.max(0, p.instance.loadScale ?? 1) *
+      (given === undefined ? seededArrivalRate(p.instance.role, seedOf(p)) : 1),
+  );
+  const rates = placements.map(() => 0);
+  const models = new Set(placements.map(modelOf));
+  for (const model of models) {
+    const side = (role: EngineRole) =>
+      placements
+        .map((p, i) => ({ p, i }))
+        .filter(({ p }) => modelOf(p) === model && p.instance.role === role)
+        .map(({ i }) => i);
+    const prefill = side('prefill');
+    const decode = side('decode');
+    const union = side('union');
+    const total = (ix: number[]) =>
+      ix.reduce((a, i) => a + (weights[i] as number), 0);
+    const wUnion = total(union);
+    const wDecode = total(decode);
+    const r =
+      given === undefined
+        ? wUnion + wDecode > 0
+          ? wUnion + wDecode
+          : total(prefill)
+        : typeof given === 'number'
+          ? given
+          : (given[model] ?? 0);
+    const unionShare =
+      wUnion + wDecode > 0 ? (r * wUnion) / (wUnion + wDecode) : 0;
+    const pd = r - unionShare;
+    const spread = (ix: number[], amount: number) => {
+      const w = total(ix);
+      for (const i of ix) {
+        rates[i] = w > 0 ? (amount * (weights[i] as number)) / w : 0;
+      }
+    };
+    spread(union, unionShare);
+    spread(prefill, pd);
+    spread(decode, pd);
+  }
+  return rates;
+}
+
 export async function startFleet(spec: FleetSpec): Promise<Fleet> {
   const modelName = spec.modelName ?? 'deepseek-ai/DeepSeek-V3';
   const seed = spec.seed ?? 1;
   const placements = place(spec);
+  const modelOf = (p: Placement) => p.instance.modelName ?? modelName;
+  const seedOf = (p: Placement) => mixSeed(seed, p.instance.id, p.rank);
+  const rates = arrivalRates(placements, spec, modelOf, seedOf);
   const started = await Promise.allSettled(
-    placements.map(
-      async ({ instance, rank, ip }, i): Promise<FleetEndpoint> => {
-        const engine = new SimulatedVllmEngine({
-          modelName,
-          engineIndex: rank,
-          role: instance.role,
-          seed: mixSeed(seed, instance.id, rank),
-          startTimeSeconds: spec.startTimeSeconds,
-          warmupSeconds: spec.warmupSeconds,
-          loadScale: instance.loadScale,
-        });
-        const server = await startEngineServer({
-          host: ip,
-          port: spec.basePort === undefined ? 0 : spec.basePort + i,
-          handler: spec.wallClock
-            ? () => engine.render(Date.now() / 1000)
-            : () => engine.render(),
-        });
-        return {
-          instanceId: instance.id,
-          role: instance.role,
-          rank,
-          ip,
-          port: server.port,
-          engine,
-          server,
-        };
-      },
-    ),
+    placements.map(async (placement, i): Promise<FleetEndpoint> => {
+      const { instance, rank, ip } = placement;
+      const kind = instance.kind ?? spec.kind ?? 'vllm';
+      const engine = new SimulatedVllmEngine({
+        startTimeSeconds: spec.startTimeSeconds,
+        warmupSeconds: spec.warmupSeconds,
+        frozen: spec.frozen,
+        steadyLoad: spec.requestsPerSecond !== undefined,
+        buckets: instance.buckets,
+        cacheConfig: instance.cacheConfig,
+        maxTotalNumTokens: instance.maxTotalNumTokens,
+        dpRankLabel: instance.dpRankLabel,
+        history: instance.history,
+        ...instance.engineOptions,
+        modelName: modelOf(placement),
+        engineIndex: rank,
+        role: instance.role,
+        kind,
+        seed: seedOf(placement),
+        requestsPerSecond: rates[i],
+      });
+      const server = await startEngineServer({
+        host: ip,
+        port: spec.basePort === undefined ? 0 : spec.basePort + i,
+        handler: spec.wallClock
+          ? () => engine.render(Date.now() / 1000)
+          : () => engine.render(),
+      });
+      return {
+        instanceId: instance.id,
+        role: instance.role,
+        modelName: modelOf(placement),
+        kind,
+        rank,
+        ip,
+        port: server.port,
+        engine,
+        server,
+      };
+    }),
   );
   const endpoints: FleetEndpoint[] = [];
   const failures: unknown[] = [];
@@ -189,10 +326,37 @@ export async function startFleet(spec: FleetSpec): Promise<Fleet> {
       : undefined;
   timer?.unref();
 
+  const modelNames = [...new Set(endpoints.map((e) => e.modelName))];
   return {
     modelName,
+    modelNames,
     engines,
     endpoints,
+    instance(id: number) {
+      return endpoints.filter((e) => e.instanceId === id);
+    },
+    load() {
+      return modelNames.map((model) => {
+        const eps = endpoints.filter((e) => e.modelName === model);
+        const rate = (roles: EngineRole[]) =>
+          eps
+            .filter((e) => roles.includes(e.role))
+            .reduce((a, e) => a + e.engine.requestsPerSecond, 0);
+        const tokens = (role: EngineRole, side: 'prompt' | 'generation') => {
+          const p = ROLE_PROFILES[role];
+          const dist = side === 'prompt' ? p.promptTokens : p.generationTokens;
+          return rate([role]) * (dist ? lognormalMean(dist) : 1);
+        };
+        return {
+          modelName: model,
+          requestsPerSecond: rate(['decode', 'union']),
+          promptTokensPerSecond:
+            tokens('prefill', 'prompt') + tokens('union', 'prompt'),
+          generationTokensPerSecond:
+            tokens('decode', 'generation') + tokens('union', 'generation'),
+        };
+      });
+    },
     refreshBody(
       event: RefreshEvent = 'set',
       ids?: readonly number[],
@@ -214,7 +378,7 @@ export async function startFleet(spec: FleetSpec): Promise<Fleet> {
           }
           return {
             job_name: instance.jobName ?? `${instance.role}-${instance.id}`,
-            model_name: modelName,
+            model_name: instance.modelName ?? modelName,
             id: instance.id,
             role: instance.role,
             endpoints: map,

@@ -1,15 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFixture, SYNTHETIC_PAGE } from '../../test/support/fixtures.js';
 import {
   escapeLabelValue,
   formatPythonFloat,
   formatSampleValue,
 } from './prom-format.js';
-
-const FIXTURE = path.resolve(
-  process.cwd(),
-  '../shared/fixtures/metrics/synthetic-vllm-v1-deepseek-v3-engine0.prom',
-);
 
 describe('formatSampleValue (prometheus_client floatToGoString)', () => {
   it.each([
@@ -38,7 +32,7 @@ describe('formatSampleValue (prometheus_client floatToGoString)', () => {
   });
 
   it('reproduces every value of the synthetic fixture from its own number', () => {
-    const values = readFileSync(FIXTURE, 'utf8')
+    const values = readFixture(SYNTHETIC_PAGE)
       .split('\n')
       .filter((l) => l && !l.startsWith('#'))
       .map((l) => l.slice(l.lastIndexOf(' ') + 1));

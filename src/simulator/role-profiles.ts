@@ -1,8 +1,27 @@
 /**
- * Traffic shape per engine role. In PD disaggregation a prefill engine gets
- * the whole prompt and is asked for one token (`max_tokens=1`), a decode
- * engine receives the KV cache over the connector (external prefix-cache
- * hits) and generates long outputs; a union engine does both.
+ * Traffic shape per engine role, modelled on what vLLM's PD disaggregation
+ * really reports, because the coordinator's PD rules (SPEC §3.1 S2) are only
+ * testable against pages that count the way real engines count:
+ *
+ * - Every user request passes through one prefill and one decode engine.
+ *   The proxy sends it to prefill with `max_tokens=1`, so a prefill engine
+ *   finishes every request with exactly one generated token and
+ *   `finished_reason="length"`: its success, generation-token and latency
+ *   counters describe prompt processing, not what the user receives.
+ * - The decode engine then gets the same request (same prompt) and loads the
+ *   prompt's KV cache from the prefill engine over the KV connector. vLLM
+ *   still counts the whole prompt in `prompt_tokens_total` and
+ *   `request_prompt_tokens` once the first token is out (it counts prompt
+ *   length, not computed tokens), but almost all of it shows up as external
+ *   prefix-cache hits: the engine computes only the last prompt token. Its
+ *   TTFT runs from its own arrival (KV transfer + first step); the user's TTFT
+ *   is about prefill e2e + decode TTFT. Generation tokens, inter-token
+ *   latency, e2e and the stop/length/abort mix are the user's.
+ * - Prompt lengths are the same distribution on both sides, so over any
+ *   window the prefill sum and the decode sum of `prompt_tokens_total` agree
+ *   (and double in a naive cluster sum).
+ * - A union engine does both phases itself.
+ *
  * Latencies are log-normal: [median, log-space sigma].
  */
 import type { EngineRole } from './vllm-catalogue.js';
@@ -38,10 +57,13 @@ export interface RoleProfile {
   readonly utilisation: readonly [number, number];
 }
 
+/** Prompt lengths of PD requests: the same requests reach prefill and decode. */
+const PD_PROMPT: LogNormal = [2000, 0.9];
+
 export const ROLE_PROFILES: Readonly<Record<EngineRole, RoleProfile>> = {
   prefill: {
     capacity: 16,
-    promptTokens: [3000, 0.9],
+    promptTokens: PD_PROMPT,
     generationTokens: null,
     ttft: [0.45, 0.7],
     interTokenLatency: [0.02, 0.3],
@@ -54,13 +76,13 @@ export const ROLE_PROFILES: Readonly<Record<EngineRole, RoleProfile>> = {
     prefixHitRate: 0.35,
     externalQueryShare: 0,
     externalHitRate: 0,
-    reasons: [0, 0.985, 0.012, 0.003],
+    reasons: [0, 1, 0, 0],
     nTwoShare: 0,
     utilisation: [0.45, 0.8],
   },
   decode: {
     capacity: 256,
-    promptTokens: [600, 1.0],
+    promptTokens: PD_PROMPT,
     generationTokens: [500, 0.9],
     ttft: [0.12, 0.6],
     interTokenLatency: [0.035, 0.35],
@@ -72,7 +94,7 @@ export const ROLE_PROFILES: Readonly<Record<EngineRole, RoleProfile>> = {
     stepsPerSecond: 25,
     prefixHitRate: 0.05,
     externalQueryShare: 1,
-    externalHitRate: 0.93,
+    externalHitRate: 0.995,
     reasons: [0.8, 0.17, 0.025, 0.005],
     nTwoShare: 0.08,
     utilisation: [0.45, 0.8],

@@ -1,16 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFixture, SYNTHETIC_PAGE } from '../../test/support/fixtures.js';
 import { ROLE_PROFILES } from './role-profiles.js';
 import { VLLM_HISTOGRAMS, type EngineRole } from './vllm-catalogue.js';
 import { SimulatedVllmEngine } from './vllm-engine.js';
 
 const MODEL = 'deepseek-ai/DeepSeek-V3';
 const START = 1_767_000_000;
-const FIXTURE = path.resolve(
-  process.cwd(),
-  '../shared/fixtures/metrics/synthetic-vllm-v1-deepseek-v3-engine0.prom',
-);
 const ROLES: EngineRole[] = ['prefill', 'decode', 'union'];
 
 interface Sample {
@@ -112,7 +107,7 @@ describe('SimulatedVllmEngine page', () => {
   );
 
   it('has exactly the families and series of the synthetic vLLM V1 page', () => {
-    const fixture = readFileSync(FIXTURE, 'utf8');
+    const fixture = readFixture(SYNTHETIC_PAGE);
     const e = engine('decode');
     e.tick(3600);
     const page = e.render();
@@ -267,7 +262,7 @@ describe('SimulatedVllmEngine dynamics', () => {
     },
   );
 
-  it('gives prefill long prompts and one-token outputs, decode the reverse', () => {
+  it('models PD honestly: prefill finishes every request with one token, decode reports the generation', () => {
     const mean = (e: SimulatedVllmEngine, name: string) => {
       const page = e.render();
       return value(page, `${name}_sum`) / value(page, `${name}_count`);
@@ -276,20 +271,43 @@ describe('SimulatedVllmEngine dynamics', () => {
     const decode = engine('decode', 3);
     prefill.tick(600);
     decode.tick(600);
+    const p = prefill.render();
+    const d = decode.render();
     const prompt = 'vllm:request_prompt_tokens';
     const gen = 'vllm:request_generation_tokens';
-    expect(mean(prefill, prompt)).toBeGreaterThan(2 * mean(decode, prompt));
+    const success = (page: string, r: string) =>
+      value(page, 'vllm:request_success_total', { finished_reason: r });
+    const requests = value(p, 'vllm:e2e_request_latency_seconds_count');
+    expect(requests).toBeGreaterThan(100);
+    // Prefill: max_tokens=1, so every request ends with one token and "length".
+    expect(success(p, 'length')).toBe(requests);
+    for (const r of ['stop', 'abort', 'error']) expect(success(p, r)).toBe(0);
+    expect(value(p, 'vllm:generation_tokens_total')).toBe(requests);
     expect(mean(prefill, gen)).toBe(1);
+    expect(value(p, 'vllm:inter_token_latency_seconds_count')).toBe(0);
+    // The same requests reach decode: same prompt length distribution
+    // (vLLM counts the whole prompt there too), but nearly all of it arrives
+    // over the KV connector instead of being computed.
+    expect(mean(decode, prompt) / mean(prefill, prompt)).toBeGreaterThan(0.85);
+    expect(mean(decode, prompt) / mean(prefill, prompt)).toBeLessThan(1.15);
+    const dPrompt = value(d, 'vllm:prompt_tokens_total');
+    const external = value(d, 'vllm:external_prefix_cache_hits_total');
+    const local = value(d, 'vllm:prefix_cache_hits_total');
+    expect((external + local) / dPrompt).toBeGreaterThan(0.97);
+    expect(value(p, 'vllm:external_prefix_cache_queries_total')).toBe(0);
+    // Decode reports what the user receives: long outputs, a stop/length mix.
     expect(mean(decode, gen)).toBeGreaterThan(100);
-    expect(
-      value(prefill.render(), 'vllm:inter_token_latency_seconds_count'),
-    ).toBe(0);
+    const dRequests = value(d, 'vllm:e2e_request_latency_seconds_count');
+    expect(success(d, 'stop') / dRequests).toBeGreaterThan(0.7);
+    expect(success(d, 'length') / dRequests).toBeGreaterThan(0.1);
+    expect(success(d, 'length') / dRequests).toBeLessThan(0.25);
     expect(mean(decode, 'vllm:e2e_request_latency_seconds')).toBeGreaterThan(
       10 * mean(prefill, 'vllm:e2e_request_latency_seconds'),
     );
-    expect(
-      value(decode.render(), 'vllm:external_prefix_cache_hits_total'),
-    ).toBeGreaterThan(0);
+    // Tokens the decode engine computes: its outputs plus a sliver of prompt.
+    const iteration = value(d, 'vllm:iteration_tokens_total_sum');
+    const generated = value(d, 'vllm:generation_tokens_total');
+    expect(iteration).toBeLessThan(generated + 0.05 * dPrompt);
   });
 
   it('restarts like a new process: counters from 0, a later start time', () => {

@@ -5,6 +5,7 @@
  * the live numbers sit in one Float64Array, so a render is a single pass of
  * `static text + formatted number` pairs.
  */
+import type { BucketLayout } from './bucket-dist.js';
 import {
   CACHE_CONFIG_LABELS,
   FINISHED_REASONS,
@@ -65,7 +66,39 @@ export interface PageTemplate {
   readonly slots: PageSlots;
 }
 
-class SkeletonBuilder {
+/**
+ * A page of another shape (another engine kind or version) printed from the
+ * same value array: value i of the page is `values[index[i]]`.
+ */
+export interface ProjectedTemplate {
+  readonly statics: readonly string[];
+  readonly index: Int32Array;
+  readonly format: (x: number) => string;
+}
+
+/** The KV capacity a vLLM page states in `vllm:cache_config_info`. */
+export interface CacheConfig {
+  readonly numGpuBlocks: number;
+  readonly blockSize: number;
+}
+
+export const DEFAULT_CACHE_CONFIG: CacheConfig = {
+  numGpuBlocks: 40000,
+  blockSize: 64,
+};
+
+/** `vllm:cache_config_info` labels (sorted) with this capacity. */
+export function cacheConfigLabels(
+  cache: CacheConfig,
+): (readonly [string, string])[] {
+  return CACHE_CONFIG_LABELS.map(([k, v]) => {
+    if (k === 'num_gpu_blocks') return [k, String(cache.numGpuBlocks)];
+    if (k === 'block_size') return [k, String(cache.blockSize)];
+    return [k, v];
+  });
+}
+
+export class SkeletonBuilder {
   readonly statics: string[] = [];
   private pending = '';
 
@@ -91,7 +124,7 @@ class SkeletonBuilder {
 }
 
 /** Label block with `le` inserted in sorted position among the other sorted labels. */
-function labels(pairs: readonly (readonly [string, string])[]): string {
+export function labels(pairs: readonly (readonly [string, string])[]): string {
   if (pairs.length === 0) return '';
   const sorted = [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   return `{${sorted.map(([k, v]) => `${k}="${v}"`).join(',')}}`;
@@ -115,7 +148,12 @@ function histogram(
   return { bucket0, buckets: bounds.length + 1, bounds, count, sum };
 }
 
-function build(modelName: string, engineIndex: number): PageTemplate {
+function build(
+  modelName: string,
+  engineIndex: number,
+  layouts: readonly BucketLayout[],
+  cache: CacheConfig,
+): PageTemplate {
   const b = new SkeletonBuilder();
   const base: (readonly [string, string])[] = [
     ['engine', String(engineIndex)],
@@ -220,9 +258,10 @@ function build(modelName: string, engineIndex: number): PageTemplate {
   b.family('vllm:request_success_created', successHelp, 'gauge');
   for (const l of reasonLabels)
     vllmCreated.push(b.sample(`vllm:request_success_created${l} `));
-  const histograms = VLLM_HISTOGRAMS.map((h) => {
+  const histograms = VLLM_HISTOGRAMS.map((h, i) => {
     b.family(h.name, h.help, 'histogram');
-    const slots = histogram(b, h.name, h.layout.bounds, base);
+    const bounds = (layouts[i] ?? h.layout).bounds;
+    const slots = histogram(b, h.name, bounds, base);
     b.family(`${h.name}_created`, h.help, 'gauge');
     const created = b.sample(`${h.name}_created${lb} `);
     vllmCreated.push(created);
@@ -234,7 +273,7 @@ function build(modelName: string, engineIndex: number): PageTemplate {
     'gauge',
   );
   b.text(
-    `vllm:cache_config_info${labels([...CACHE_CONFIG_LABELS, base[0] as readonly [string, string]])} 1.0\n`,
+    `vllm:cache_config_info${labels([...cacheConfigLabels(cache), base[0] as readonly [string, string]])} 1.0\n`,
   );
 
   const httpCreated: number[] = [];
@@ -330,15 +369,26 @@ function build(modelName: string, engineIndex: number): PageTemplate {
 
 const templates = new Map<string, PageTemplate>();
 
-/** The shared skeleton for one label set (built on first use). */
+/** The default layout of every vLLM histogram, in VLLM_HISTOGRAMS order. */
+export const DEFAULT_LAYOUTS: readonly BucketLayout[] = VLLM_HISTOGRAMS.map(
+  (h) => h.layout,
+);
+
+/**
+ * The shared skeleton for one label set, bucket layout set and cache
+ * configuration (built on first use).
+ */
 export function pageTemplate(
   modelName: string,
   engineIndex: number,
+  layouts: readonly BucketLayout[] = DEFAULT_LAYOUTS,
+  cache: CacheConfig = DEFAULT_CACHE_CONFIG,
 ): PageTemplate {
-  const key = `${engineIndex}\u0000${modelName}`;
+  const layoutKey = layouts.map((l) => l.id).join(',');
+  const key = `${engineIndex}\u0000${modelName}\u0000${layoutKey}\u0000${cache.numGpuBlocks}/${cache.blockSize}`;
   let t = templates.get(key);
   if (!t) {
-    t = build(modelName, engineIndex);
+    t = build(modelName, engineIndex, layouts, cache);
     templates.set(key, t);
   }
   return t;
@@ -351,7 +401,7 @@ let scratch: string[] = [];
 /** Writes the page: static text interleaved with the formatted values. */
 export function renderPage(t: PageTemplate, values: Float64Array): string {
   const statics = t.statics;
-  const n = values.length;
+  const n = statics.length - 1;
   if (scratch.length !== 2 * n + 1)
     scratch = Array.from({ length: 2 * n + 1 }, () => '');
   const parts = scratch;
@@ -363,6 +413,35 @@ export function renderPage(t: PageTemplate, values: Float64Array): string {
     if (v !== lastValue) {
       lastValue = v;
       lastText = formatSampleValue(v);
+    }
+    parts[2 * i] = statics[i] as string;
+    parts[2 * i + 1] = lastText;
+  }
+  parts[2 * n] = statics[n] as string;
+  return parts.join('');
+}
+
+let projectedScratch: string[] = [];
+
+/** Writes a projected page (another engine kind's shape) from the same values. */
+export function renderProjected(
+  t: ProjectedTemplate,
+  values: Float64Array,
+): string {
+  const statics = t.statics;
+  const index = t.index;
+  const format = t.format;
+  const n = index.length;
+  if (projectedScratch.length !== 2 * n + 1)
+    projectedScratch = Array.from({ length: 2 * n + 1 }, () => '');
+  const parts = projectedScratch;
+  let lastValue = NaN;
+  let lastText = '';
+  for (let i = 0; i < n; i++) {
+    const v = values[index[i] as number] as number;
+    if (v !== lastValue) {
+      lastValue = v;
+      lastText = format(v);
     }
     parts[2 * i] = statics[i] as string;
     parts[2 * i + 1] = lastText;

@@ -34,8 +34,12 @@ describe('simulated vLLM fleet: 2 prefill × 2 DP, 2 decode × 3 DP over 2 pods'
         { id: 21, role: 'decode', dpRanks: 3, ranksPerHost: 2 },
       ],
     });
+    // The engines render their pages on the coordinator's own event loop
+    // (in-process): under coverage instrumentation on a busy machine that
+    // takes far longer than a real engine, so the scrape timeout leaves room.
     h = await startHarness({
-      COORDINATOR_REUSE_TIME: '0.3',
+      COORDINATOR_REUSE_TIME: '1.5',
+      COORDINATOR_SCRAPE_TIMEOUT: '1.2',
       COORDINATOR_STALE_AFTER: '600',
     });
     await request(h.mgmt)

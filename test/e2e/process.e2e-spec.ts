@@ -2,17 +2,39 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { loadConfig } from '../../src/config/load-config.js';
 import { spawnService } from '../support/spawn-service.js';
 
 const URLS = /management on (http:\/\/\S+), observability on (http:\/\/\S+)/;
 
 describe('the service process', () => {
-  it('starts with no config at all on 127.0.0.1:1026 and :1027', async () => {
-    const svc = spawnService([], {});
+  it('with no config at all, is configured for 127.0.0.1:1026 and :1027', () => {
+    // What main.ts loads for the environment spawnService gives the process.
+    const { config, source } = loadConfig({
+      argv: [],
+      env: { PATH: process.env.PATH },
+    });
+    expect(source).toBeNull();
+    expect(config.api_config.coordinator_api_host).toBe('127.0.0.1');
+    expect(config.api_config.coordinator_api_mgmt_port).toBe(1026);
+    expect(config.api_config.coordinator_obs_port).toBe(1027);
+  });
+
+  it('starts with no config file, only the ports left to the OS, on 127.0.0.1', async () => {
+    const svc = spawnService([], {
+      COORDINATOR_API_MGMT_PORT: '0',
+      COORDINATOR_OBS_PORT: '0',
+    });
     try {
       const [, mgmt, obs] = await svc.waitForLine(URLS);
-      expect(mgmt).toBe('http://127.0.0.1:1026');
-      expect(obs).toBe('http://127.0.0.1:1027');
+      const mgmtUrl = new URL(mgmt!);
+      const obsUrl = new URL(obs!);
+      expect(mgmtUrl.hostname).toBe('127.0.0.1');
+      expect(obsUrl.hostname).toBe('127.0.0.1');
+      // The URLs name the ports actually bound, not the 0 asked for.
+      expect(Number(mgmtUrl.port)).toBeGreaterThan(0);
+      expect(Number(obsUrl.port)).toBeGreaterThan(0);
+      expect(mgmtUrl.port).not.toBe(obsUrl.port);
       await request(mgmt!).get('/liveness').expect(200);
       await request(obs!).get('/health').expect(200);
     } finally {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import { body, instance } from '../support/refresh-bodies.js';
+import { spawnService } from '../support/spawn-service.js';
 
 const ep = (ip: string, id: number, port: unknown = '9') => ({
   id,
@@ -318,6 +319,13 @@ describe('POST /instances/refresh (SPEC §2)', () => {
       .send(b as object);
   const list = async () =>
     (await request(h.mgmt).get('/instances').expect(200)).body;
+  /** The registry as refreshes leave it: without the scrape status, which each cycle updates. */
+  const registered = async () =>
+    JSON.parse(
+      JSON.stringify(await list(), (key, value: unknown) =>
+        key === 'scrape' ? undefined : value,
+      ),
+    ) as unknown;
 
   it('answers the seed body, echoing X-Request-Id', async () => {
     const res = await post(body('add', [good]), {
@@ -358,7 +366,7 @@ describe('POST /instances/refresh (SPEC §2)', () => {
         instance({ id: 11, role: 'decode' }),
       ]),
     ).expect(200);
-    const before = await list();
+    const before = await registered();
     let req = request(h.mgmt).post('/instances/refresh');
     if ('json' in c.send)
       req = req
@@ -373,7 +381,7 @@ describe('POST /instances/refresh (SPEC §2)', () => {
     expect(res.status).toBe(c.status);
     expect(res.body.status).toBe('error');
     expect(JSON.stringify(res.body)).toContain(c.mentions);
-    expect(await list()).toEqual(before);
+    expect(await registered()).toEqual(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -398,7 +406,7 @@ describe('POST /instances/refresh (SPEC §2)', () => {
   });
 
   it('refuses 10 MiB + 1 byte with 413 and changes nothing', async () => {
-    const before = await list();
+    const before = await registered();
     const limit = 10 * 1024 * 1024;
     const prefix = '{"event":"add","instances":[],"pad":"';
     const suffix = '"}';
@@ -411,7 +419,7 @@ describe('POST /instances/refresh (SPEC §2)', () => {
       .send(payload);
     expect(res.status).toBe(413);
     expect(res.body.message).toContain('10 MiB');
-    expect(await list()).toEqual(before);
+    expect(await registered()).toEqual(before);
   });
 
   it('accepts exactly 10 MiB', async () => {
@@ -465,6 +473,7 @@ describe('POST /instances/refresh (SPEC §2)', () => {
       body('set', [
         instance({
           id: 5,
+          port: 9,
           role: 'both',
           engine_type: 'vllm',
           parallel_config: { dp: 2 },
@@ -578,5 +587,37 @@ describe('management API key', () => {
     }
     const ready = await request(h.mgmt).get('/readiness').expect(200);
     expect(ready.body.ready).toBe(true);
+  });
+});
+
+describe('single mode', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('GET / of the management port says the registry lives in memory only', async () => {
+    const res = await request(h.mgmt).get('/').expect(200);
+    expect(res.body.registry).toBe('memory (lost on restart)');
+    expect(res.body.service).toBe('Motor Coordinator Management Server');
+  });
+});
+
+describe('single mode, the real process', () => {
+  it('says at start-up that the registry lives in memory only', async () => {
+    const svc = spawnService([], {
+      COORDINATOR_API_MGMT_PORT: '0',
+      COORDINATOR_OBS_PORT: '0',
+    });
+    try {
+      const [line] = await svc.waitForLine(/management on .*\n/);
+      expect(line).toContain('registry: memory (lost on restart)');
+    } finally {
+      svc.child.kill('SIGKILL');
+      await svc.exited;
+    }
   });
 });

@@ -57,7 +57,7 @@ describe('TLS on both ports (mgmt_tls_config)', () => {
     await request(h.obs).get('/health').ca(ca).expect(200);
   });
 
-  it('requires a client certificate signed by ca_cert when one is configured', async () => {
+  it('with ca_cert: probes answer without a client certificate, every other route needs one the CA signed', async () => {
     h = await startHarness({
       COORDINATOR_TLS_ENABLE: 'true',
       COORDINATOR_TLS_CERT: server.cert,
@@ -65,13 +65,45 @@ describe('TLS on both ports (mgmt_tls_config)', () => {
       COORDINATOR_TLS_CA_CERT: client.cert,
     });
     const ca = readFileSync(server.cert);
-    await expect(request(h.mgmt).get('/liveness').ca(ca)).rejects.toThrow();
-    const res = await request(h.mgmt)
-      .get('/liveness')
+    // kubelet probes carry no certificate.
+    for (const probe of ['/startup', '/liveness', '/readiness']) {
+      await request(h.mgmt).get(probe).ca(ca).expect(200);
+    }
+    await request(h.obs).get('/health').ca(ca).expect(200);
+    // Everything else: 401 without a certificate, or with one the CA did not sign.
+    const stranger = selfSigned(dir, 'stranger');
+    for (const [base, path] of [
+      [h.mgmt, '/instances'],
+      [h.mgmt, '/'],
+      [h.mgmt, '/docs-json'],
+      [h.obs, '/metrics'],
+      [h.obs, '/'],
+    ] as const) {
+      const bare = await request(base).get(path).ca(ca);
+      expect(bare.status).toBe(401);
+      expect(bare.body.message).toContain('client certificate');
+      await request(base)
+        .get(path)
+        .ca(ca)
+        .cert(readFileSync(stranger.cert))
+        .key(readFileSync(stranger.key))
+        .expect(401);
+    }
+    const refused = await request(h.mgmt)
+      .post('/instances/refresh')
       .ca(ca)
-      .cert(readFileSync(client.cert))
-      .key(readFileSync(client.key))
-      .expect(200);
+      .send({ event: 'set', instances: [] });
+    expect(refused.status).toBe(401);
+    const withCert = (r: request.Test) =>
+      r.ca(ca).cert(readFileSync(client.cert)).key(readFileSync(client.key));
+    const res = await withCert(request(h.mgmt).get('/liveness')).expect(200);
     expect(res.body.message).toBe('Coordinator is alive');
+    await withCert(request(h.mgmt).get('/instances')).expect(200);
+    await withCert(
+      request(h.mgmt)
+        .post('/instances/refresh')
+        .send({ event: 'set', instances: [] }),
+    ).expect(200);
+    await withCert(request(h.obs).get('/metrics')).expect(200);
   });
 });

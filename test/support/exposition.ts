@@ -54,3 +54,28 @@ export function histogramQuantile(
     lower + ((les[i]! - lower) * (rank - below)) / (cumulative[i]! - below)
   );
 }
+
+/**
+ * name → the bucket maps (le → cumulative count) of every histogram series, read
+ * with the npm parser (which keeps neither a histogram's labels nor its count).
+ */
+export function histogramBuckets(
+  text: string,
+): Map<string, Record<string, number>[]> {
+  const out = new Map<string, Record<string, number>[]>();
+  for (const fam of parsePrometheusTextFormat(text)) {
+    if (fam.type !== 'HISTOGRAM') continue;
+    out.set(
+      fam.name,
+      fam.metrics.map((m) =>
+        Object.fromEntries(
+          Object.entries(
+            (m as unknown as { buckets?: Record<string, string> }).buckets ??
+              {},
+          ).map(([le, v]) => [le, Number(v)]),
+        ),
+      ),
+    );
+  }
+  return out;
+}

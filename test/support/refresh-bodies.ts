@@ -1,4 +1,8 @@
-/** Builders for refresh bodies on loopback addresses only. */
+/**
+ * Builders for refresh bodies on loopback addresses only. Without a `port`,
+ * each id gets its own 16 ports from 20000 up (nothing listens there), since
+ * two endpoints may not share an address:port.
+ */
 export interface InstanceSpec {
   id: number;
   role?: string;
@@ -14,7 +18,7 @@ export function instance(spec: InstanceSpec): Record<string, unknown> {
     role = 'prefill',
     ip = '127.0.0.1',
     ranks = 1,
-    port = 9,
+    port = 20000 + (id % 700) * 16,
     ...extra
   } = spec;
   const eps: Record<string, unknown> = {};

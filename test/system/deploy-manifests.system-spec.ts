@@ -1,3 +1,4 @@
+import semver from 'semver';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -1178,19 +1179,15 @@ describe('Dockerfile', () => {
     // tests run on.
     const engines = (PKG.engines as Obj | undefined)?.node as
       string | undefined;
-    if (engines !== undefined) {
-      const min = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(engines.trim());
-      expect(min, `engines.node ${engines}`).not.toBeNull();
-      const floor = [min![1], min![2], min![3]].map((x) => Number(x ?? 0));
-      const atLeast = (v: number[]) => {
-        for (let i = 0; i < 3; i++) {
-          if (v[i]! !== floor[i]!) return v[i]! > floor[i]!;
-        }
-        return true;
-      };
-      expect(atLeast([major, minor, patch])).toBe(true);
-      expect(atLeast(process.versions.node.split('.').map(Number))).toBe(true);
-    }
+    expect(engines, 'package.json engines.node').toBeDefined();
+    expect(
+      semver.satisfies(`${major}.${minor}.${patch}`, engines!),
+      `the image's Node ${major}.${minor}.${patch} satisfies engines.node ${engines}`,
+    ).toBe(true);
+    expect(
+      semver.satisfies(process.versions.node, engines!),
+      `the tests' Node ${process.versions.node} satisfies engines.node ${engines}`,
+    ).toBe(true);
     // The README names both: the image's Node and the tests' Node.
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     expect(readme).toContain(`node:${major}.${minor}.${patch}`);

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { ServiceUnavailableException } from '@nestjs/common';
 import { Etcd3 } from 'etcd3';
 import { EtcdInstanceRegistry } from '../../src/instances/etcd-instance-registry.js';
 import type { Instance } from '../../src/instances/instance.types.js';
+import { RegistryUnavailableError } from '../../src/instances/registry-errors.js';
 import {
   EtcdLeadership,
   safetyMarginMs,
@@ -68,7 +68,9 @@ async function post(url: string, payload: unknown): Promise<Probe> {
 describe('master/standby: two coordinator processes on one etcd (SPEC §5)', () => {
   let etcd: EtcdServer;
   let engine: Server;
+  let engine2: Server;
   let enginePort = 0;
+  let enginePort2 = 0;
   const prefix = uniquePrefix();
   const services: Service[] = [];
   interface Node {
@@ -119,17 +121,22 @@ describe('master/standby: two coordinator processes on one etcd (SPEC §5)', () 
 
   beforeAll(async () => {
     etcd = await startEtcd();
-    engine = createServer((req, res) => {
+    // Two engines serving the same page: an address:port is registered once.
+    const page = (_req: unknown, res: import('node:http').ServerResponse) => {
       res.setHeader('content-type', 'text/plain; version=0.0.4');
       res.end(
         '# HELP vllm:prompt_tokens_total Prompt tokens.\n' +
           '# TYPE vllm:prompt_tokens_total counter\n' +
           'vllm:prompt_tokens_total{model_name="m"} 42\n',
       );
-    });
+    };
+    engine = createServer(page);
+    engine2 = createServer(page);
     engine.listen(0, '127.0.0.1');
-    await once(engine, 'listening');
+    engine2.listen(0, '127.0.0.1');
+    await Promise.all([once(engine, 'listening'), once(engine2, 'listening')]);
     enginePort = (engine.address() as { port: number }).port;
+    enginePort2 = (engine2.address() as { port: number }).port;
     nodes = await Promise.all([spawnNode(), spawnNode()]);
     sampler = (async () => {
       while (sampling) {
@@ -158,6 +165,7 @@ describe('master/standby: two coordinator processes on one etcd (SPEC §5)', () 
       await s.exited;
     }
     engine?.close();
+    engine2?.close();
     await etcd?.dispose();
   });
 
@@ -178,7 +186,7 @@ describe('master/standby: two coordinator processes on one etcd (SPEC §5)', () 
   it('a refresh sent to the standby is applied cluster-wide', async () => {
     const set = body('set', [
       instance({ id: 1, role: 'prefill', port: enginePort }),
-      instance({ id: 2, role: 'decode', port: enginePort }),
+      instance({ id: 2, role: 'decode', port: enginePort2 }),
     ]);
     const res = await post(`${standby.mgmt}/instances/refresh`, set);
     expect(res.status).toBe(200);
@@ -200,8 +208,8 @@ describe('master/standby: two coordinator processes on one etcd (SPEC §5)', () 
 
   it('SIGKILL on the master: the standby is ready within TTL + 2 s, with the same registry and metrics', async () => {
     // The warm standby scrapes too: wait until it has the engines' counter
-    // (both instances point at the same fake engine; prompt tokens are
-    // prefill-scoped in the full view, so only instance 1's 42 count).
+    // (two fake engines serving the same page; prompt tokens are prefill-scoped
+    // in the full view, so only instance 1's 42 count).
     await waitFor('the standby to scrape the engine', 5000, async () =>
       /^vllm:prompt_tokens_total(\{[^}]*\})? 42$/m.test(
         (await get(`${standby.obs}/metrics?type=full`)).text,
@@ -271,7 +279,7 @@ describe('master/standby: two coordinator processes on one etcd (SPEC §5)', () 
 
     const refused = await post(
       `${master.mgmt}/instances/refresh`,
-      body('add', [instance({ id: 3, role: 'union', port: enginePort })]),
+      body('add', [instance({ id: 3, role: 'union' })]),
     );
     expect(refused.status).toBe(503);
     expect(JSON.parse(refused.text)).toMatchObject({
@@ -302,7 +310,7 @@ describe('master/standby: two coordinator processes on one etcd (SPEC §5)', () 
     );
     const res = await post(
       `${m.mgmt}/instances/refresh`,
-      body('add', [instance({ id: 3, role: 'union', port: enginePort })]),
+      body('add', [instance({ id: 3, role: 'union' })]),
     );
     expect(res.status).toBe(200);
     for (const n of [master, standby]) {
@@ -355,6 +363,7 @@ describe('EtcdLeadership and EtcdInstanceRegistry against a real etcd', () => {
     closers.push(() => r.close());
     return r;
   }
+  // One address:port per instance: two endpoints may not share one.
   const inst = (id: number): Instance => ({
     id,
     job_name: 'job',
@@ -362,7 +371,12 @@ describe('EtcdLeadership and EtcdInstanceRegistry against a real etcd', () => {
     role: 'prefill',
     endpoints: {
       '127.0.0.1': {
-        '0': { id: 0, ip: '127.0.0.1', business_port: 9, mgmt_port: 9 },
+        '0': {
+          id: 0,
+          ip: '127.0.0.1',
+          business_port: 20000 + id,
+          mgmt_port: 20000 + id,
+        },
       },
     },
     status: 'active',
@@ -407,7 +421,7 @@ describe('EtcdLeadership and EtcdInstanceRegistry against a real etcd', () => {
       // A refresh does not hang on a frozen etcd: it fails (503) at the deadline.
       await expect(
         r.apply({ event: 'add', instances: [inst(1)] }),
-      ).rejects.toBeInstanceOf(ServiceUnavailableException);
+      ).rejects.toBeInstanceOf(RegistryUnavailableError);
     } finally {
       await etcd.resume();
     }
@@ -468,7 +482,7 @@ describe('EtcdLeadership and EtcdInstanceRegistry against a real etcd', () => {
     }
   });
 
-  it('etcd unreachable: apply() is a 503 and changes nothing, restore() throws, list() keeps the last state', async () => {
+  it('etcd unreachable: apply() fails as unavailable (503 at the edge) and changes nothing, restore() throws, list() keeps the last state', async () => {
     const prefix = uniquePrefix();
     const r = registry(prefix);
     await r.restore();
@@ -479,8 +493,11 @@ describe('EtcdLeadership and EtcdInstanceRegistry against a real etcd', () => {
         () => null,
         (e: unknown) => e,
       );
-      expect(err).toBeInstanceOf(ServiceUnavailableException);
-      expect((err as ServiceUnavailableException).getStatus()).toBe(503);
+      // A domain error; the management port's filter answers it with 503.
+      expect(err).toBeInstanceOf(RegistryUnavailableError);
+      expect((err as Error).message).toMatch(
+        /^Instance registry unavailable: /,
+      );
       expect(ids(r)).toEqual([7]);
       await expect(registry(prefix).restore()).rejects.toThrow(
         /^etcd unreachable at /,

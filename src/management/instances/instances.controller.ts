@@ -9,21 +9,30 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBearerAuth,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiSecurity,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import { ErrorBodyDto } from '../../bootstrap/error-body.dto.js';
 import { ApiKeyGuard } from '../http/api-key.guard.js';
+import { InstanceListDto } from './instance-view.dto.js';
 import { RefreshRequestDto, RefreshResponseDto } from './refresh.dto.js';
 import { InstancesService } from './instances.service.js';
 
 @ApiTags('instances')
 @ApiSecurity('api-key')
+@ApiBearerAuth('api-key-bearer')
+@ApiUnauthorizedResponse({
+  description: 'an API key is configured and missing or wrong',
+  type: ErrorBodyDto,
+})
 @UseGuards(ApiKeyGuard)
 @Controller('instances')
 export class InstancesController {
@@ -44,12 +53,21 @@ export class InstancesController {
   @ApiOkResponse({ type: RefreshResponseDto })
   @ApiBadRequestResponse({
     description: 'invalid JSON or fields; every offending path is named',
+    type: ErrorBodyDto,
   })
-  @ApiUnauthorizedResponse({
-    description: 'API key configured and missing or wrong',
+  @ApiPayloadTooLargeResponse({
+    description: 'body over 10 MiB, or a registry too large for etcd',
+    type: ErrorBodyDto,
   })
-  @ApiPayloadTooLargeResponse({ description: 'body over 10 MiB' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'body is not JSON' })
+  @ApiUnsupportedMediaTypeResponse({
+    description: 'body is not JSON',
+    type: ErrorBodyDto,
+  })
+  @ApiServiceUnavailableResponse({
+    description:
+      'the registry (etcd) is unavailable; nothing was changed, retry',
+    type: ErrorBodyDto,
+  })
   async refresh(
     @Body() body: RefreshRequestDto,
     @Headers('x-request-id') requestId?: string,
@@ -73,10 +91,10 @@ export class InstancesController {
       'Registered instances with their status and per-endpoint scrape status',
   })
   @ApiOkResponse({
-    description:
-      '{"instances":[…]} in the refresh shape, plus status and scrape',
+    description: 'the instances in the refresh shape, plus status and scrape',
+    type: InstanceListDto,
   })
-  list(): { instances: Record<string, unknown>[] } {
+  list(): InstanceListDto {
     return this.instances.list();
   }
 }

@@ -4,20 +4,12 @@ import { InstanceRegistry } from '../../instances/instance-registry.js';
 import type { Instance } from '../../instances/instance.types.js';
 import { MetricsStore } from '../../scrape/metrics-store.js';
 import type { RefreshRequestDto } from './refresh.dto.js';
+import type {
+  EndpointViewDto,
+  InstanceListDto,
+  InstanceViewDto,
+} from './instance-view.dto.js';
 import { toCommand } from './to-command.js';
-
-export interface EndpointView {
-  readonly id: number;
-  readonly ip: string;
-  readonly business_port: number;
-  readonly mgmt_port: number;
-  readonly scrape: {
-    readonly up: boolean;
-    readonly last_success: string | null;
-    readonly last_error: string | null;
-    readonly stale: boolean;
-  } | null;
-}
 
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
@@ -35,14 +27,14 @@ export class InstancesService {
     return outcome.ids.length;
   }
 
-  list(): { instances: Record<string, unknown>[] } {
+  list(): InstanceListDto {
     return { instances: this.registry.list().map((i) => this.view(i)) };
   }
 
-  private view(inst: Instance): Record<string, unknown> {
-    const endpoints: Record<string, Record<string, EndpointView>> = {};
+  private view(inst: Instance): InstanceViewDto {
+    const endpoints: Record<string, Record<string, EndpointViewDto>> = {};
     for (const [ip, ranks] of Object.entries(inst.endpoints)) {
-      const out: Record<string, EndpointView> = {};
+      const out: Record<string, EndpointViewDto> = {};
       for (const [rank, ep] of Object.entries(ranks)) {
         const s: EndpointScrapeStatus | undefined = this.metrics.endpointStatus(
           `${inst.id}|${ip}|${Number(rank)}`,

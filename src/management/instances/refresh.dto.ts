@@ -3,7 +3,6 @@ import {
   ApiProperty,
   ApiPropertyOptional,
 } from '@nestjs/swagger';
-import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsArray,
   IsIn,
@@ -28,11 +27,14 @@ import { ROLE_ALIASES } from '../../instances/role.js';
 
 const ACCEPTED_ROLES = Object.keys(ROLE_ALIASES);
 const MAX_ID = Number.MAX_SAFE_INTEGER;
-const ID_ONLY_EVENTS: ReadonlySet<unknown> = new Set([
-  'del',
-  'pause',
-  'resume',
-]);
+/** Problems listed per `endpoints` map; the rest are counted. */
+const MAX_ENDPOINT_PROBLEMS = 20;
+
+/**
+ * Where a full definition keeps its other upstream fields (engine_type,
+ * parallel_config, …): as parsed, never walked by class-transformer.
+ */
+export const UPSTREAM_FIELDS = Symbol('upstream fields');
 
 /** A port as upstream sends it: an integer or a decimal string, 1..65535. */
 export function parsePort(value: unknown): number | null {
@@ -59,7 +61,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function endpointMapProblems(value: unknown): string[] {
   if (!isPlainObject(value))
     return ['endpoints must be an object mapping IP → {rank → endpoint}'];
-  const problems: string[] = [];
+  const found: string[] = [];
+  let more = 0;
+  const problems = {
+    push(message: string) {
+      if (found.length < MAX_ENDPOINT_PROBLEMS) found.push(message);
+      else more++;
+    },
+  };
   const ips = Object.keys(value);
   if (ips.length === 0) problems.push('endpoints must name at least one IP');
   for (const ip of ips) {
@@ -100,7 +109,8 @@ export function endpointMapProblems(value: unknown): string[] {
       }
     }
   }
-  return problems;
+  if (more > 0) found.push(`… and ${more} more`);
+  return found;
 }
 
 @ValidatorConstraint({ name: 'endpointMap' })
@@ -137,7 +147,7 @@ class UniqueIdsConstraint implements ValidatorConstraintInterface {
 
 /** The part every event needs. */
 export class InstanceIdDto {
-  @ApiProperty({ example: 1, minimum: 0 })
+  @ApiProperty({ type: 'integer', example: 1, minimum: 0 })
   @IsInt({ message: 'id must be an integer ≥ 0' })
   @Min(0, { message: 'id must be an integer ≥ 0' })
   @Max(MAX_ID, { message: `id must be ≤ ${MAX_ID}` })
@@ -145,7 +155,11 @@ export class InstanceIdDto {
 }
 
 export class EndpointDto {
-  @ApiProperty({ example: 0, description: 'DP rank; equals its key' })
+  @ApiProperty({
+    type: 'integer',
+    example: 0,
+    description: 'DP rank; equals its key',
+  })
   id!: number;
   @ApiProperty({ example: '127.0.0.1', description: 'equals its key' })
   ip!: string;
@@ -207,10 +221,13 @@ export class InstanceDto extends InstanceIdDto {
   endpoints!: Record<string, Record<string, EndpointDto>>;
 
   @ApiPropertyOptional({
+    type: 'string',
     example: 'vllm',
     description: 'kept as sent, like any other upstream field',
   })
   engine_type?: unknown;
+
+  [UPSTREAM_FIELDS]?: Record<string, unknown>;
 }
 
 @ApiExtraModels(EndpointDto)
@@ -229,17 +246,6 @@ export class RefreshRequestDto {
   @IsArray({ message: 'instances must be an array' })
   @Validate(UniqueIdsConstraint)
   @ValidateNested({ each: true })
-  @Transform(({ value, obj }) => {
-    if (!Array.isArray(value)) return value;
-    // Unknown events are checked as full definitions: the most helpful errors.
-    const event = (obj as { event?: unknown }).event;
-    const full = !ID_ONLY_EVENTS.has(event);
-    return value.map((item: unknown) =>
-      isPlainObject(item)
-        ? plainToInstance(full ? InstanceDto : InstanceIdDto, item)
-        : item,
-    );
-  })
   instances!: (InstanceDto | InstanceIdDto)[];
 }
 
@@ -248,7 +254,7 @@ export class RefreshResponseDataDto {
   timestamp!: string;
   @ApiProperty({ enum: REFRESH_EVENTS })
   event_type!: RefreshEvent;
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   instance_count!: number;
 }
 

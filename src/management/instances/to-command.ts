@@ -4,21 +4,19 @@ import type {
   RefreshCommand,
 } from '../../instances/instance.types.js';
 import { normalizeRole } from '../../instances/role.js';
+import { canonicalIp } from '../../instances/target-policy.js';
 import {
   parsePort,
+  UPSTREAM_FIELDS,
   type InstanceDto,
   type RefreshRequestDto,
 } from './refresh.dto.js';
 
-const KNOWN_FIELDS = new Set([
-  'id',
-  'job_name',
-  'model_name',
-  'role',
-  'endpoints',
-]);
-
-/** Validated DTO → domain command (ports as integers, role normalized, extras kept). */
+/**
+ * Validated DTO → domain command (addresses canonical, e.g. `::ffff:10.0.0.1`
+ * stored as `10.0.0.1`; ports as integers; role normalized; upstream fields
+ * kept as parsed).
+ */
 export function toCommand(dto: RefreshRequestDto): RefreshCommand {
   if (dto.event === 'add' || dto.event === 'set') {
     return {
@@ -31,22 +29,20 @@ export function toCommand(dto: RefreshRequestDto): RefreshCommand {
 
 function toInstance(dto: InstanceDto): Instance {
   const endpoints: Record<string, Record<string, EndpointDef>> = {};
-  for (const [ip, ranks] of Object.entries(dto.endpoints)) {
+  for (const [key, ranks] of Object.entries(dto.endpoints)) {
+    const ip = canonicalIp(key) ?? key;
     const out: Record<string, EndpointDef> = {};
     for (const [rank, ep] of Object.entries(ranks)) {
       out[rank] = {
         id: ep.id,
-        ip: ep.ip,
+        ip,
         business_port: parsePort(ep.business_port)!,
         mgmt_port: parsePort(ep.mgmt_port)!,
       };
     }
     endpoints[ip] = out;
   }
-  const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(dto)) {
-    if (!KNOWN_FIELDS.has(key)) extra[key] = value;
-  }
+  const extra = dto[UPSTREAM_FIELDS] ?? {};
   return {
     id: dto.id,
     job_name: dto.job_name,

@@ -11,11 +11,9 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import type { Response } from 'express';
-import {
-  LivenessIndicator,
-  ReadinessIndicator,
-  StartupIndicator,
-} from './probe-indicators.js';
+import { LivenessIndicator } from './liveness.health.js';
+import { ReadinessIndicator } from './readiness.health.js';
+import { StartupIndicator } from './startup.health.js';
 
 interface ProbeDetails {
   message?: string;
@@ -60,6 +58,9 @@ export class ProbesController {
   })
   @ApiOkResponse({
     schema: { example: { status: 'ok', message: 'Coordinator is alive' } },
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'the scrape loop is stuck: a restart would help',
   })
   async getLiveness(@Res({ passthrough: true }) res: Response) {
     const { ok, details } = await this.run('liveness', () =>
