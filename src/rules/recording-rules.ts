@@ -166,7 +166,9 @@ class Builder {
         [
           `motor:prefix_cache_hits_total:rate${this.w}`,
           `  / (motor:prefix_cache_queries_total:rate${this.w} > 0)`,
-          `or avg by ${this.by()} (${gauges} >= 0)`,
+          // only for a group without counters (`on`: the ratio carries
+          // view/source from the recorded rates, the mean does not)
+          `or on ${this.by()} avg by ${this.by()} (${gauges} >= 0)`,
         ].join('\n'),
       );
       return;
@@ -206,7 +208,7 @@ class Builder {
         `)`,
         `  and on ${this.by()}`,
         `    (count by ${this.by()} ${valid} == count by ${this.by()} (${withCap}))`,
-        `or ${expr}`,
+        `or on ${this.by()} ${expr}`,
       ].join('\n');
     }
     this.add(f.name, expr);
