@@ -1057,16 +1057,17 @@ describe('Grafana dashboard', () => {
       .map((t) => t.expr)
       .join('\n');
     for (const needle of [
-      'vllm:time_to_first_token_seconds_p50{view="full"}',
-      'vllm:time_to_first_token_seconds_p95{view="full"}',
-      'vllm:time_to_first_token_seconds_p99{view="full"}',
-      'vllm:inter_token_latency_seconds_p95{view="full"}',
-      'vllm:e2e_request_latency_seconds_p99{view="full"}',
-      'motor:generation_tokens_per_second{view="full"}',
-      'vllm:num_requests_running{view="full"}',
-      'vllm:num_requests_waiting{view="full"}',
-      'vllm:kv_cache_usage_perc{view="role"}',
-      '{view="instance"}',
+      // canonical families (SPEC §3.2): one dashboard for every engine
+      'motor:time_to_first_token_seconds_p50{view="full",',
+      'motor:time_to_first_token_seconds_p95{view="full",',
+      'motor:time_to_first_token_seconds_p99{view="full",',
+      'motor:inter_token_latency_seconds_p95{view="full",',
+      'motor:e2e_request_latency_seconds_p99{view="full",',
+      'motor:generation_tokens_per_second{view="full",',
+      'motor:requests_running{view="full",',
+      'motor:requests_waiting{view="full",',
+      'motor:kv_cache_usage_ratio{view="role",',
+      '{view="instance",',
       'motor:endpoints_scraped{view="full"}',
       'motor:endpoints_configured{view="full"}',
       'up{view=~"full|instance|role|dp|node"}',
