@@ -60,6 +60,8 @@ export interface AggregatorOptions {
   pageLimits?: Partial<PageLimits>;
   /** Series texts the catalog may hold before a compaction is considered (tests lower it). */
   compactAtSeries?: number;
+  /** Cycles between two looks at whether to compact (default 8: counting costs a pass over every sample). */
+  compactEvery?: number;
 }
 
 const DEFAULT_WINDOW_MS = 60_000;
@@ -274,9 +276,8 @@ export class MetricsAggregator {
     // An emptied registry is a fresh start: no frozen series outlive every instance.
     if (this.endpoints.size === 0 && cycle.instances.length === 0)
       for (const view of Object.values(this.memory)) view.groups.clear();
-    // (counting the live series costs a pass over every sample: every 8th cycle)
     if (
-      this.finished % 8 === 0 &&
+      this.finished % (this.opts.compactEvery ?? 8) === 0 &&
       shouldCompact(
         this.catalog,
         this.endpoints.values(),

@@ -175,6 +175,7 @@ describe('family lists', () => {
       staleAfterMs: 10_000,
       families: { exclude: ['app_drop'] },
       compactAtSeries: 20,
+      compactEvery: 1,
     });
     const keepDrop =
       '# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{model_name="m"} 1\n' +

@@ -385,6 +385,18 @@ describe('POST /instances/refresh (SPEC §2)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it.each([[[]], [null], [7], ['x']])(
+    'answers 400, never 500, to an instance that is not an object (%j)',
+    async (item) => {
+      const before = await registered();
+      const res = await post({ event: 'add', instances: [good, item] }).expect(
+        400,
+      );
+      expect(res.body.errors).toEqual(['instances[1]: must be an object']);
+      expect(await registered()).toEqual(before);
+    },
+  );
+
   it('names every offending path in one answer', async () => {
     const res = await post(
       body('add', [

@@ -1,4 +1,5 @@
 import { PayloadTooLargeException } from '@nestjs/common';
+import { RequestValidationException } from '../http/validation.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { canonicalIp, TargetPolicy } from '../../instances/target-policy.js';
 import {
@@ -183,6 +184,12 @@ export function prepareRefreshBody(
   }
   const full = !ID_ONLY_EVENTS.has(raw.event);
   const problems = new BoundedList(limits.maxErrorsListed);
+  // An instance that is not an object (an array, a number, null) has no field to validate.
+  const shapes = new BoundedList(limits.maxErrorsListed);
+  instances.forEach((item: unknown, i) => {
+    if (!isPlainObject(item)) shapes.push(`instances[${i}]: must be an object`);
+  });
+  if (shapes.size > 0) throw new RequestValidationException(shapes.list());
   const projected = instances.map((item: unknown, i) => {
     if (!isPlainObject(item)) return item;
     if (!full) {
