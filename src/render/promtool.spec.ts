@@ -134,6 +134,38 @@ describe('promtool check metrics', () => {
     },
   );
 
+  it.each(VIEW_TYPES)(
+    'accepts the %s view over hostile engines (reserved names, suffix clashes, label order, a coordinator scraped as an engine)',
+    (view) => {
+      const hostile = [
+        // a plain gauge named like histogram x's sample, on another engine
+        '# TYPE x_sum gauge\nx_sum 99\n# TYPE s_count counter\ns_count 7\n',
+        '# TYPE x histogram\nx_bucket{le="1"} 1\nx_bucket{le="+Inf"} 2\nx_sum 3\nx_count 2\n' +
+          '# TYPE s summary\ns{quantile="0.5"} 1\ns_sum 2\ns_count 3\n',
+        // __name__ label, the coordinator's own namespaces, one series twice in two label orders
+        '# TYPE y gauge\ny{__name__="z",a="1"} 1\ny{a="1",b="2"} 1\ny{b="2",a="1"} 2\n' +
+          '# TYPE motor_coordinator_up gauge\nmotor_coordinator_up 1\n# TYPE motor:requests_running gauge\nmotor:requests_running 5\n',
+      ];
+      const agg2 = new MetricsAggregator({ staleAfterMs: 10_000 });
+      const refs = hostile.map((_, i) =>
+        endpointRef(i + 1, ROLES[i % 3]!, `127.0.0.${i + 2}`, 0, 'm'),
+      );
+      let s: MetricsSnapshot | undefined;
+      for (const at of [1000, 4000])
+        s = agg2.ingest(
+          cycleOf(
+            hostile.map((page, i) => okPage(refs[i]!, page, at - 1)),
+            at,
+          ),
+        );
+      expectValid(s!, view);
+      const text = s!.render(view, undefined, 'prometheus').body.toString();
+      expect(text).not.toContain('__name__');
+      expect(text).not.toMatch(/^motor_coordinator_up /m);
+      expect(text).not.toContain('# TYPE x_sum gauge');
+    },
+  );
+
   it('rejects a broken exposition (the check is real)', () => {
     const { status } = promtool(
       Buffer.from('# TYPE a gauge\na{x="1",x="2"} 1\n'),
