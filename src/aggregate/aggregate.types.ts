@@ -15,7 +15,7 @@ export interface GroupOutput {
   readonly mids: Int32Array;
   readonly values: Float64Array;
   /** ms epoch at which each cell's series first appeared in this group (OTLP start time). */
-  readonly since?: Float64Array;
+  readonly since?: Float64Array | number;
 }
 
 export interface ViewOutput {

@@ -885,25 +885,28 @@ export class ViewBuilder {
       const mids = order.mids;
       for (let k = 0; k < total; k++) emit(mids[k]!);
     }
-    const since = new Float64Array(n);
+    // dp: one start time for the endpoint's whole group (no array of a million cells)
+    let since: Float64Array | number;
     if (endpointSince !== undefined) {
-      since.fill(endpointSince);
+      since = endpointSince;
     } else {
+      const cells = new Float64Array(n);
       const pm = prev?.mids;
       const ps = prev?.since;
       let j = 0;
       for (let k = 0; k < n; k++) {
         const mid = outMids[k]!;
         const r = rank[mid]!;
-        if (pm && ps) {
+        if (pm && ps !== undefined) {
           while (j < pm.length && rank[pm[j]!]! < r) j++;
           if (j < pm.length && pm[j] === mid) {
-            since[k] = ps[j]!;
+            cells[k] = typeof ps === 'number' ? ps : ps[j]!;
             continue;
           }
         }
-        since[k] = now;
+        cells[k] = now;
       }
+      since = cells;
     }
     return {
       labels: spec.labels,

@@ -77,7 +77,8 @@ function histJson(
 
 /** `,"startTimeUnixNano":"…"` of a cumulative point: when its series first appeared (or restarted). */
 function startOf(group: GroupOutput, cell: number): string {
-  const since = group.since?.[cell];
+  const since =
+    typeof group.since === 'number' ? group.since : group.since?.[cell];
   if (since === undefined || !Number.isFinite(since)) return '';
   return `,"startTimeUnixNano":"${(BigInt(Math.round(since)) * 1_000_000n).toString()}"`;
 }
