@@ -128,29 +128,26 @@ const ROLE_RANK: Readonly<Record<Role, number>> = {
 
 /**
  * The pure metrics pipeline of one coordinator: pages in, one immutable snapshot per cycle out.
- * State kept across cycles: each endpoint's last good samples (staleness, counter-reset
- * offsets, parked counters) and, per view group, the baselines that keep cluster counters
- * monotonic when a source leaves. No I/O, no timers: it can run in a worker thread.
- *
- * Behaviour in short (see metric-semantics.ts for the per-metric table):
+ * State kept across cycles: each endpoint's last good samples (restart offsets, parked
+ * counters, join flags) and, per view group, the frozen counter bases (S1), the quantile
+ * window (S3) and the previous output (to tell a join from a first appearance). No I/O, no
+ * timers: it can run in a worker thread. The rules are SPEC §3.1/§3.2 (see
+ * metric-semantics.ts and the README's "What each number means"); in short:
  * - An endpoint is *scraped* when it answered with ≥ 1 parsable sample. A failed endpoint
- *   keeps contributing its last good page until it is older than `staleAfterMs`; then its
- *   gauges drop out (never zeroed) while its counters stay in merged views as *parked*
- *   values (they keep the sum monotonic but do not keep a series alive). `stale` is false
- *   for an endpoint that never succeeded.
- * - Counter-like series (counters, histogram buckets/_sum/_count, summary _sum/_count):
- *   a drop is a reset and the old value moves into a per-endpoint offset; an endpoint that
- *   leaves (or changes role) and a series parked longer than `staleAfterMs` are folded into
- *   the baseline of every merged group they fed. A baseline is dropped as soon as its
- *   label set has no live source in that group. The `dp` view shows raw values.
- * - Views: `full`, `role` (always the three roles, empty ones with zero freshness),
- *   `instance`, `node` (pod IP + role) merge with the `engine` label dropped; `dp` keeps
- *   each endpoint as scraped, `engine` label included, summary quantiles included, plus
- *   its own derived gauges. Role scope applies to `full` only. Sample timestamps are ignored.
+ *   keeps contributing its last good page until it is older than `staleAfterMs`; then it
+ *   leaves (its counters stay in the merged series, its gauges drop out, never zeroed) and,
+ *   answering again, joins anew. `stale` is false for an endpoint that never succeeded.
+ * - Counter-like series: a drop is a restart (the old value moves into the entry's offset);
+ *   a source joining an existing merged series adds 0, then its increases; a source that
+ *   leaves (removed, stale, another role or model) keeps its last value in the series, which
+ *   is shown frozen for `staleAfterMs` after its last live source. The `dp` view shows raw values.
+ * - Views: `full` (role scopes), `role` (always the three roles), `instance`, `node` merge
+ *   with rank labels dropped; `dp` keeps each endpoint as scraped, rank labels and summary
+ *   quantiles included. Sample timestamps are ignored.
  * - A family a page declares (TYPE) without any sample in a group is kept: counters,
  *   gauges and untyped get one unlabeled sample 0 (with the view's labels); histograms,
- *   summaries and passthrough (`*_info`) families keep only their HELP/TYPE lines.
- * - `motor:active_*_workers` are cluster facts, printed once without labels in every view.
+ *   summaries, passthrough (`*_info`) and out-of-scope families keep only their HELP/TYPE.
+ * - `motor:active_*_workers{model_name}` are cluster facts, printed without view labels.
  */
 export class MetricsAggregator {
   private catalog: SeriesCatalog;
