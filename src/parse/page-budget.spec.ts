@@ -13,8 +13,9 @@ import {
   type PageLimits,
 } from './page-budget.js';
 import { parsePage } from './parse-page.js';
+import { FIXTURES_DIR } from '../../test/support/fixtures.js';
 
-const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/metrics');
+const FIXTURES = FIXTURES_DIR;
 
 /** Records every series text handed over. */
 class Recorder implements ExpositionHandler {

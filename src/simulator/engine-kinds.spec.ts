@@ -5,9 +5,10 @@ import type { EngineKind } from './engine-kinds.js';
 import { formatCppDouble } from './kind-pages.js';
 import type { EngineRole } from './vllm-catalogue.js';
 import { SimulatedVllmEngine } from './vllm-engine.js';
+import { FIXTURES_DIR } from '../../test/support/fixtures.js';
 
 const START = 1_767_000_000;
-const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures/metrics');
+const FIXTURES = FIXTURES_DIR;
 
 interface Family {
   type: string;

@@ -2,7 +2,7 @@
  * The pages of the other engine kinds (vLLM V0, SGLang, MindIE), printed from
  * the vLLM V1 value array of the traffic model plus a few derived values
  * (EXTRA). Names, HELP texts, label sets, family order, bucket layouts and
- * number formats follow the real payloads in `../shared/fixtures/metrics/`
+ * number formats follow the real payloads in `test/fixtures/metrics/`
  * and the engines' own metric definitions; like the V1 page, each skeleton is
  * built once per label set and shared.
  */

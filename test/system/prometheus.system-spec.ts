@@ -18,6 +18,7 @@ import {
   type PrometheusServer,
   vectorSelectors,
 } from '../support/prometheus-server.js';
+import { FIXTURES_DIR } from '../support/fixtures.js';
 
 /**
  * A real Prometheus scrapes a live coordinator with the deploy/prometheus
@@ -832,7 +833,7 @@ describe('alert runbooks', () => {
  * and the token rates 0.
  */
 describe('recording rules and coordinator on real pages of vLLM, SGLang and MindIE', () => {
-  const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'metrics');
+  const FIXTURES = FIXTURES_DIR;
   const MODEL = 'mixed-fleet';
   const pages: { file: string; role: string; ip: string }[] = [
     {
