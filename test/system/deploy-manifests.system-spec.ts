@@ -784,10 +784,10 @@ describe('.env.example', () => {
     expect(Object.keys(active)).not.toContain('COORDINATOR_API_HOST');
     const { config, warnings } = loadConfig({
       argv: [],
-      env: { ...active, POD_IP: '10.1.2.3' },
+      env: { ...active, POD_IP: '127.10.2.3' },
     });
     expect(warnings).toEqual([]);
-    expect(config.api_config.coordinator_api_host).toBe('10.1.2.3');
+    expect(config.api_config.coordinator_api_host).toBe('127.10.2.3');
   });
 });
 // --- Prometheus ----------------------------------------------------------------
