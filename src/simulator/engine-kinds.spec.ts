@@ -6,6 +6,7 @@ import { formatCppDouble } from './kind-pages.js';
 import type { EngineRole } from './vllm-catalogue.js';
 import { SimulatedVllmEngine } from './vllm-engine.js';
 import { FIXTURES_DIR } from '../../test/support/fixtures.js';
+import { pageSamples, pageValue } from '../../test/support/page-lines.js';
 
 const START = 1_767_000_000;
 const FIXTURES = FIXTURES_DIR;
@@ -16,29 +17,6 @@ interface Family {
   /** Label names of each sample (sorted, without `le`), by sample name. */
   samples: Map<string, string[]>;
   les: Map<string, string[]>;
-}
-
-const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  raw: string;
-  value: number;
-}
-
-function samples(page: string): Sample[] {
-  return page
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => {
-      const m = LINE.exec(l);
-      if (!m) throw new Error(`unparsable line: ${l}`);
-      const labels: Record<string, string> = {};
-      for (const [, k, v] of (m[2] ?? '').matchAll(LABEL)) labels[k!] = v!;
-      return { name: m[1]!, labels, raw: m[3]!, value: Number(m[3]) };
-    });
 }
 
 function families(page: string): Map<string, Family> {
@@ -61,7 +39,7 @@ function families(page: string): Map<string, Family> {
       continue;
     }
     if (line === '' || !current) continue;
-    const [s] = samples(line);
+    const [s] = pageSamples(line);
     current.samples.set(
       s!.name,
       Object.keys(s!.labels)
@@ -75,20 +53,6 @@ function families(page: string): Map<string, Family> {
     }
   }
   return out;
-}
-
-function one(
-  page: string,
-  name: string,
-  labels: Record<string, string> = {},
-): number {
-  const hit = samples(page).filter(
-    (s) =>
-      s.name === name &&
-      Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
-  if (hit.length !== 1) throw new Error(`${hit.length} samples for ${name}`);
-  return hit[0]!.value;
 }
 
 function engine(
@@ -157,7 +121,7 @@ describe('SGLang pages', () => {
       expectShapeOf(e.render(), fixture, ['sglang:func_latency_seconds']),
     ).toBe(3);
     // _sum first, _count last, as the fixture prints them.
-    const names = samples(e.render())
+    const names = pageSamples(e.render())
       .filter((s) => s.name.startsWith('sglang:time_to_first_token_seconds'))
       .map((s) => s.name);
     expect(names[0]).toBe('sglang:time_to_first_token_seconds_sum');
@@ -166,19 +130,21 @@ describe('SGLang pages', () => {
 
   it('state max_total_num_tokens and add dp_rank only on request', () => {
     const plain = engine('sglang', 'decode', { maxTotalNumTokens: 570979 });
-    expect(one(plain.render(), 'sglang:max_total_num_tokens')).toBe(570979);
-    expect(samples(plain.render()).every((s) => !('dp_rank' in s.labels))).toBe(
-      true,
+    expect(pageValue(plain.render(), 'sglang:max_total_num_tokens')).toBe(
+      570979,
     );
+    expect(
+      pageSamples(plain.render()).every((s) => !('dp_rank' in s.labels)),
+    ).toBe(true);
     const ranked = engine('sglang', 'decode', {
       engineIndex: 3,
       dpRankLabel: true,
     });
     ranked.tick(60);
-    for (const s of samples(ranked.render()))
+    for (const s of pageSamples(ranked.render()))
       expect(s.labels.dp_rank).toBe('3');
     const t = ranked.totals();
-    expect(one(ranked.render(), 'sglang:num_used_tokens')).toBe(
+    expect(pageValue(ranked.render(), 'sglang:num_used_tokens')).toBe(
       Math.round(t.kvCacheUsage * t.kvCapacityTokens!),
     );
   });
@@ -188,21 +154,23 @@ describe('SGLang pages', () => {
     e.tick(300);
     const page = e.render();
     const t = e.totals();
-    expect(one(page, 'sglang:prompt_tokens_total')).toBe(t.promptTokens);
-    expect(one(page, 'sglang:generation_tokens_total')).toBe(
+    expect(pageValue(page, 'sglang:prompt_tokens_total')).toBe(t.promptTokens);
+    expect(pageValue(page, 'sglang:generation_tokens_total')).toBe(
       t.generationTokens,
     );
-    expect(one(page, 'sglang:num_running_reqs')).toBe(t.requestsRunning);
-    expect(one(page, 'sglang:num_queue_reqs')).toBe(t.requestsWaiting);
-    expect(one(page, 'sglang:token_usage')).toBe(t.kvCacheUsage);
-    expect(one(page, 'sglang:time_to_first_token_seconds_count')).toBe(
+    expect(pageValue(page, 'sglang:num_running_reqs')).toBe(t.requestsRunning);
+    expect(pageValue(page, 'sglang:num_queue_reqs')).toBe(t.requestsWaiting);
+    expect(pageValue(page, 'sglang:token_usage')).toBe(t.kvCacheUsage);
+    expect(pageValue(page, 'sglang:time_to_first_token_seconds_count')).toBe(
       t.histograms.ttft.count,
     );
-    expect(one(page, 'sglang:time_per_output_token_seconds_count')).toBe(
+    expect(pageValue(page, 'sglang:time_per_output_token_seconds_count')).toBe(
       t.histograms.itl.count,
     );
     expect(
-      one(page, 'sglang:e2e_request_latency_seconds_bucket', { le: '60.0' }),
+      pageValue(page, 'sglang:e2e_request_latency_seconds_bucket', {
+        le: '60.0',
+      }),
     ).toBe(t.histograms.e2e.buckets.find((b) => b.le === 60)!.count);
   });
 });
@@ -229,11 +197,11 @@ describe('MindIE pages', () => {
     ]) {
       expect(families(page).has(name), name).toBe(true);
     }
-    for (const s of samples(page)) {
+    for (const s of pageSamples(page)) {
       if (Number.isInteger(s.value)) expect(s.raw, s.name).toMatch(/^-?\d+$/);
     }
     expect(
-      one(page, 'time_to_first_token_seconds_bucket', { le: '2.5' }),
+      pageValue(page, 'time_to_first_token_seconds_bucket', { le: '2.5' }),
     ).toBeGreaterThan(0);
   });
 
@@ -243,16 +211,18 @@ describe('MindIE pages', () => {
     const page = e.render();
     const f = e.totals().finished;
     expect(f.abort + f.error).toBeGreaterThan(0);
-    expect(one(page, 'request_success_total')).toBe(f.stop + f.length);
-    expect(one(page, 'request_failed_total')).toBe(f.abort + f.error);
-    expect(one(page, 'request_received_total')).toBe(
+    expect(pageValue(page, 'request_success_total')).toBe(f.stop + f.length);
+    expect(pageValue(page, 'request_failed_total')).toBe(f.abort + f.error);
+    expect(pageValue(page, 'request_received_total')).toBe(
       f.stop + f.length + f.abort + f.error,
     );
-    expect(one(page, 'failed_request_perc')).toBeCloseTo(
+    expect(pageValue(page, 'failed_request_perc')).toBeCloseTo(
       (f.abort + f.error) / (f.stop + f.length + f.abort + f.error),
       12,
     );
-    expect(one(page, 'prompt_tokens_total')).toBe(e.totals().promptTokens);
+    expect(pageValue(page, 'prompt_tokens_total')).toBe(
+      e.totals().promptTokens,
+    );
   });
 
   it('formats numbers like prometheus-cpp (%.16g)', () => {
@@ -292,13 +262,15 @@ describe('vLLM V0 pages', () => {
         expect(mine.get(name)!.samples.get(sample), sample).toEqual(labels);
       }
     }
-    expect(one(page, 'vllm:gpu_prefix_cache_hit_rate')).toBe(-1);
-    expect(one(page, 'vllm:gpu_cache_usage_perc')).toBe(
+    expect(pageValue(page, 'vllm:gpu_prefix_cache_hit_rate')).toBe(-1);
+    expect(pageValue(page, 'vllm:gpu_cache_usage_perc')).toBe(
       e.totals().kvCacheUsage,
     );
     expect(page).not.toContain('_created');
     expect(page).not.toContain('engine="');
-    const info = samples(page).find((s) => s.name === 'vllm:cache_config_info');
+    const info = pageSamples(page).find(
+      (s) => s.name === 'vllm:cache_config_info',
+    );
     expect(info?.labels.num_gpu_blocks).toBe('40000');
   });
 
@@ -306,8 +278,10 @@ describe('vLLM V0 pages', () => {
     const e = engine('vllm-v0');
     e.pinGauges({ kvCacheUsage: -1 });
     e.tick(30);
-    expect(one(e.render(), 'vllm:gpu_cache_usage_perc')).toBe(-1);
-    expect(one(e.render(), 'vllm:num_requests_running')).toBeGreaterThan(0);
+    expect(pageValue(e.render(), 'vllm:gpu_cache_usage_perc')).toBe(-1);
+    expect(pageValue(e.render(), 'vllm:num_requests_running')).toBeGreaterThan(
+      0,
+    );
   });
 });
 

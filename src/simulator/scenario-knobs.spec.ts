@@ -1,42 +1,8 @@
 import type { EngineRole } from './vllm-catalogue.js';
 import { SimulatedVllmEngine } from './vllm-engine.js';
+import { pageSamples, pageValue } from '../../test/support/page-lines.js';
 
 const START = 1_767_000_000;
-const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  raw: string;
-  value: number;
-}
-
-function samples(page: string): Sample[] {
-  return page
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => {
-      const m = LINE.exec(l)!;
-      const labels: Record<string, string> = {};
-      for (const [, k, v] of (m[2] ?? '').matchAll(LABEL)) labels[k!] = v!;
-      return { name: m[1]!, labels, raw: m[3]!, value: Number(m[3]) };
-    });
-}
-
-function one(
-  page: string,
-  name: string,
-  labels: Record<string, string> = {},
-): number {
-  const hit = samples(page).filter(
-    (s) =>
-      s.name === name &&
-      Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
-  if (hit.length !== 1) throw new Error(`${hit.length} samples for ${name}`);
-  return hit[0]!.value;
-}
 
 function engine(
   role: EngineRole,
@@ -53,7 +19,7 @@ function engine(
 }
 
 const counters = (page: string) =>
-  samples(page).filter(
+  pageSamples(page).filter(
     (s) =>
       /(_total|_bucket|_count|_sum)$/.test(s.name) &&
       !s.name.startsWith('process_') &&
@@ -65,7 +31,9 @@ describe('frozen engines', () => {
     const e = engine('decode', { frozen: true, warmupSeconds: 600 });
     const page = e.render();
     for (const s of counters(page)) expect(s.value, s.name).toBe(0);
-    expect(one(page, 'vllm:num_requests_running', { engine: '0' })).toBe(0);
+    expect(pageValue(page, 'vllm:num_requests_running', { engine: '0' })).toBe(
+      0,
+    );
     e.tick(3600);
     expect(e.render(START + 86_400)).toBe(page);
   });
@@ -82,32 +50,40 @@ describe('frozen engines', () => {
       finishedReason: 'stop',
     });
     const p = e.render();
-    expect(one(p, 'vllm:prompt_tokens_total')).toBe(10_000);
-    expect(one(p, 'vllm:generation_tokens_total')).toBe(500);
+    expect(pageValue(p, 'vllm:prompt_tokens_total')).toBe(10_000);
+    expect(pageValue(p, 'vllm:generation_tokens_total')).toBe(500);
     expect(
-      one(p, 'vllm:request_success_total', { finished_reason: 'stop' }),
+      pageValue(p, 'vllm:request_success_total', { finished_reason: 'stop' }),
     ).toBe(10);
     expect(
-      one(p, 'vllm:request_success_total', { finished_reason: 'length' }),
+      pageValue(p, 'vllm:request_success_total', { finished_reason: 'length' }),
     ).toBe(0);
     const ttft = (le: string) =>
-      one(p, 'vllm:time_to_first_token_seconds_bucket', { le });
+      pageValue(p, 'vllm:time_to_first_token_seconds_bucket', { le });
     expect(ttft('0.25')).toBe(0);
     expect(ttft('0.5')).toBe(10);
     expect(ttft('+Inf')).toBe(10);
-    expect(one(p, 'vllm:time_to_first_token_seconds_sum')).toBeCloseTo(3, 12);
+    expect(pageValue(p, 'vllm:time_to_first_token_seconds_sum')).toBeCloseTo(
+      3,
+      12,
+    );
     // 49 gaps between 50 tokens, per request.
-    expect(one(p, 'vllm:inter_token_latency_seconds_count')).toBe(490);
-    expect(one(p, 'vllm:inter_token_latency_seconds_sum')).toBeCloseTo(9.8, 9);
-    expect(one(p, 'vllm:time_per_output_token_seconds_count')).toBe(490);
+    expect(pageValue(p, 'vllm:inter_token_latency_seconds_count')).toBe(490);
+    expect(pageValue(p, 'vllm:inter_token_latency_seconds_sum')).toBeCloseTo(
+      9.8,
+      9,
+    );
+    expect(pageValue(p, 'vllm:time_per_output_token_seconds_count')).toBe(490);
     const e2e = (le: string) =>
-      one(p, 'vllm:e2e_request_latency_seconds_bucket', { le });
+      pageValue(p, 'vllm:e2e_request_latency_seconds_bucket', { le });
     expect(e2e('1.0')).toBe(0);
     expect(e2e('1.5')).toBe(10);
     // Decode in PD: the prompt but its last token comes over the KV connector.
-    expect(one(p, 'vllm:prefix_cache_queries_total')).toBe(10_000);
-    expect(one(p, 'vllm:external_prefix_cache_queries_total')).toBe(10_000);
-    expect(one(p, 'vllm:external_prefix_cache_hits_total')).toBe(9_990);
+    expect(pageValue(p, 'vllm:prefix_cache_queries_total')).toBe(10_000);
+    expect(pageValue(p, 'vllm:external_prefix_cache_queries_total')).toBe(
+      10_000,
+    );
+    expect(pageValue(p, 'vllm:external_prefix_cache_hits_total')).toBe(9_990);
     const t = e.totals();
     expect(t.promptTokens).toBe(10_000);
     expect(t.finished).toEqual({ stop: 10, length: 0, abort: 0, error: 0 });
@@ -132,19 +108,21 @@ describe('scenario knobs', () => {
       warmupSeconds: 10,
     });
     const p = e.render();
-    expect(one(p, 'vllm:prompt_tokens_total')).toBeGreaterThan(9e8);
-    expect(one(p, 'vllm:prompt_tokens_total')).toBeLessThan(9.01e8);
+    expect(pageValue(p, 'vllm:prompt_tokens_total')).toBeGreaterThan(9e8);
+    expect(pageValue(p, 'vllm:prompt_tokens_total')).toBeLessThan(9.01e8);
     const frozen = engine('prefill', {
       frozen: true,
       history: { requests: 300_000, promptTokensPerRequest: 3000 },
     });
     const page = frozen.render();
-    expect(one(page, 'vllm:prompt_tokens_total')).toBe(9e8);
+    expect(pageValue(page, 'vllm:prompt_tokens_total')).toBe(9e8);
     expect(page).toContain(
       'vllm:prompt_tokens_total{engine="0",model_name="m"} 9e+08\n',
     );
     expect(
-      one(page, 'vllm:request_success_total', { finished_reason: 'length' }),
+      pageValue(page, 'vllm:request_success_total', {
+        finished_reason: 'length',
+      }),
     ).toBe(300_000);
   });
 
@@ -159,10 +137,10 @@ describe('scenario knobs', () => {
       );
     }
     expect(
-      one(e.render(), 'vllm:time_to_first_token_seconds_bucket', {
+      pageValue(e.render(), 'vllm:time_to_first_token_seconds_bucket', {
         le: '40.0',
       }) -
-        one(e.render(), 'vllm:time_to_first_token_seconds_bucket', {
+        pageValue(e.render(), 'vllm:time_to_first_token_seconds_bucket', {
           le: '20.0',
         }),
     ).toBeGreaterThanOrEqual(500);
@@ -172,16 +150,20 @@ describe('scenario knobs', () => {
     const e = engine('decode', { warmupSeconds: 60 });
     e.pause();
     const quiet = e.render();
-    expect(one(quiet, 'vllm:num_requests_running', { engine: '0' })).toBe(0);
-    expect(one(quiet, 'vllm:kv_cache_usage_perc', { engine: '0' })).toBe(0);
+    expect(pageValue(quiet, 'vllm:num_requests_running', { engine: '0' })).toBe(
+      0,
+    );
+    expect(pageValue(quiet, 'vllm:kv_cache_usage_perc', { engine: '0' })).toBe(
+      0,
+    );
     e.tick(600);
     expect(e.render()).toBe(quiet);
     expect(e.paused).toBe(true);
     e.resume();
     e.tick(60);
-    expect(one(e.render(), 'vllm:generation_tokens_total')).toBeGreaterThan(
-      one(quiet, 'vllm:generation_tokens_total'),
-    );
+    expect(
+      pageValue(e.render(), 'vllm:generation_tokens_total'),
+    ).toBeGreaterThan(pageValue(quiet, 'vllm:generation_tokens_total'));
   });
 
   it('restart() resets every kind’s counters and moves the start time', () => {
@@ -207,7 +189,7 @@ describe('scenario knobs', () => {
       buckets: { 'vllm:time_to_first_token_seconds': [2, 0.5, 1] },
     });
     e.injectRequests({ count: 3, ttftSeconds: 0.7 });
-    const les = samples(e.render())
+    const les = pageSamples(e.render())
       .filter((s) => s.name === 'vllm:time_to_first_token_seconds_bucket')
       .map((s) => [s.labels.le, s.value]);
     expect(les).toEqual([
@@ -217,7 +199,7 @@ describe('scenario knobs', () => {
       ['+Inf', 3],
     ]);
     // Other engines keep the default layout.
-    const other = samples(engine('decode').render()).filter(
+    const other = pageSamples(engine('decode').render()).filter(
       (s) => s.name === 'vllm:time_to_first_token_seconds_bucket',
     );
     expect(other).toHaveLength(23);
@@ -227,7 +209,7 @@ describe('scenario knobs', () => {
     const e = engine('decode', {
       cacheConfig: { numGpuBlocks: 1234, blockSize: 16 },
     });
-    const info = samples(e.render()).find(
+    const info = pageSamples(e.render()).find(
       (s) => s.name === 'vllm:cache_config_info',
     );
     expect(info?.labels).toMatchObject({
@@ -243,13 +225,13 @@ describe('scenario knobs', () => {
     e.pinGauges({ running: 7, waiting: 3, kvCacheUsage: 0.5 });
     for (let i = 0; i < 5; i++) e.tick(10);
     const p = e.render();
-    expect(one(p, 'vllm:num_requests_running', { engine: '0' })).toBe(7);
-    expect(one(p, 'vllm:num_requests_waiting', { engine: '0' })).toBe(3);
-    expect(one(p, 'vllm:kv_cache_usage_perc', { engine: '0' })).toBe(0.5);
+    expect(pageValue(p, 'vllm:num_requests_running', { engine: '0' })).toBe(7);
+    expect(pageValue(p, 'vllm:num_requests_waiting', { engine: '0' })).toBe(3);
+    expect(pageValue(p, 'vllm:kv_cache_usage_perc', { engine: '0' })).toBe(0.5);
     e.unpinGauges();
     e.tick(10);
     expect(
-      one(e.render(), 'vllm:num_requests_running', { engine: '0' }),
+      pageValue(e.render(), 'vllm:num_requests_running', { engine: '0' }),
     ).not.toBe(7);
   });
 

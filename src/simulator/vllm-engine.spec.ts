@@ -3,53 +3,15 @@ import { readFixture, SYNTHETIC_PAGE } from '../../test/support/fixtures.js';
 import { ROLE_PROFILES } from './role-profiles.js';
 import { VLLM_HISTOGRAMS, type EngineRole } from './vllm-catalogue.js';
 import { SimulatedVllmEngine } from './vllm-engine.js';
+import {
+  pageSamples,
+  pageValue,
+  type PageSample,
+} from '../../test/support/page-lines.js';
 
 const MODEL = 'deepseek-ai/DeepSeek-V3';
 const START = 1_767_000_000;
 const ROLES: EngineRole[] = ['prefill', 'decode', 'union'];
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-  /** name + label block, without the value */
-  series: string;
-}
-
-const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
-function parse(page: string): Sample[] {
-  return page
-    .split('\n')
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .map((l) => {
-      const m = LINE.exec(l);
-      if (!m) throw new Error(`unparsable line: ${l}`);
-      const labels: Record<string, string> = {};
-      for (const [, k, v] of (m[2] ?? '').matchAll(LABEL)) labels[k!] = v!;
-      return {
-        name: m[1]!,
-        labels,
-        value: Number(m[3]),
-        series: `${m[1]}${m[2] ?? ''}`,
-      };
-    });
-}
-
-function value(
-  page: string,
-  name: string,
-  labels: Record<string, string> = {},
-): number {
-  const hit = parse(page).filter(
-    (s) =>
-      s.name === name &&
-      Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
-  if (hit.length !== 1) throw new Error(`${hit.length} samples for ${name}`);
-  return hit[0]!.value;
-}
 
 function engine(
   role: EngineRole,
@@ -80,7 +42,7 @@ function promtool(page: string): { status: number | null; findings: string[] } {
 }
 
 /** Monotonic series: counters, histogram/summary buckets, counts and sums, and `_created`. */
-function isCumulative(s: Sample): boolean {
+function isCumulative(s: PageSample): boolean {
   return /(_total|_bucket|_count|_sum|_created)$/.test(s.name);
 }
 
@@ -114,8 +76,8 @@ describe('SimulatedVllmEngine page', () => {
     const comments = (text: string) =>
       text.split('\n').filter((l) => l.startsWith('#'));
     expect(comments(page)).toEqual(comments(fixture));
-    expect(parse(page).map((s) => s.series)).toEqual(
-      parse(fixture).map((s) => s.series),
+    expect(pageSamples(page).map((s) => s.series)).toEqual(
+      pageSamples(fixture).map((s) => s.series),
     );
   });
 
@@ -140,7 +102,7 @@ describe('SimulatedVllmEngine page', () => {
       seed: 1,
       startTimeSeconds: START,
     });
-    const running = parse(e.render()).find(
+    const running = pageSamples(e.render()).find(
       (s) => s.name === 'vllm:num_requests_running',
     );
     expect(running?.labels).toEqual({
@@ -166,7 +128,7 @@ describe('SimulatedVllmEngine dynamics', () => {
     (role) => {
       const e = engine(role, 9);
       let prev = new Map(
-        parse(e.render())
+        pageSamples(e.render())
           .filter(isCumulative)
           .map((s) => [s.series, s.value]),
       );
@@ -174,7 +136,7 @@ describe('SimulatedVllmEngine dynamics', () => {
       const decreased: string[] = [];
       for (let i = 0; i < 60; i++) {
         e.tick(i % 10 === 0 ? 60 : 1);
-        const samples = parse(e.render());
+        const samples = pageSamples(e.render());
         for (const s of samples.filter(isCumulative)) {
           const before = prev.get(s.series);
           if (before === undefined || s.value < before) {
@@ -208,11 +170,11 @@ describe('SimulatedVllmEngine dynamics', () => {
       const e = engine(role, 11);
       e.tick(3600);
       const page = e.render();
-      const samples = parse(page);
+      const samples = pageSamples(page);
       for (const h of VLLM_HISTOGRAMS) {
         const buckets = samples.filter((s) => s.name === `${h.name}_bucket`);
-        const count = value(page, `${h.name}_count`);
-        const sum = value(page, `${h.name}_sum`);
+        const count = pageValue(page, `${h.name}_count`);
+        const sum = pageValue(page, `${h.name}_sum`);
         expect(buckets.at(-1)?.labels.le).toBe('+Inf');
         expect(buckets.at(-1)?.value).toBe(count);
         for (let i = 1; i < buckets.length; i++) {
@@ -234,30 +196,35 @@ describe('SimulatedVllmEngine dynamics', () => {
       }
       const finished = ['stop', 'length', 'abort', 'error']
         .map((r) =>
-          value(page, 'vllm:request_success_total', { finished_reason: r }),
+          pageValue(page, 'vllm:request_success_total', { finished_reason: r }),
         )
         .reduce((a, b) => a + b, 0);
-      const requests = value(page, 'vllm:e2e_request_latency_seconds_count');
+      const requests = pageValue(
+        page,
+        'vllm:e2e_request_latency_seconds_count',
+      );
       expect(requests).toBeGreaterThan(0);
       expect(finished).toBe(requests);
-      expect(value(page, 'vllm:time_to_first_token_seconds_count')).toBe(
+      expect(pageValue(page, 'vllm:time_to_first_token_seconds_count')).toBe(
         requests,
       );
-      const prompt = value(page, 'vllm:prompt_tokens_total');
-      const generated = value(page, 'vllm:generation_tokens_total');
-      expect(prompt).toBe(value(page, 'vllm:request_prompt_tokens_sum'));
-      expect(generated).toBe(value(page, 'vllm:request_generation_tokens_sum'));
-      expect(value(page, 'vllm:inter_token_latency_seconds_count')).toBe(
+      const prompt = pageValue(page, 'vllm:prompt_tokens_total');
+      const generated = pageValue(page, 'vllm:generation_tokens_total');
+      expect(prompt).toBe(pageValue(page, 'vllm:request_prompt_tokens_sum'));
+      expect(generated).toBe(
+        pageValue(page, 'vllm:request_generation_tokens_sum'),
+      );
+      expect(pageValue(page, 'vllm:inter_token_latency_seconds_count')).toBe(
         generated - requests,
       );
-      expect(value(page, 'vllm:prefix_cache_queries_total')).toBe(prompt);
-      expect(value(page, 'vllm:prefix_cache_hits_total')).toBeLessThanOrEqual(
-        prompt,
-      );
+      expect(pageValue(page, 'vllm:prefix_cache_queries_total')).toBe(prompt);
       expect(
-        value(page, 'vllm:external_prefix_cache_hits_total'),
+        pageValue(page, 'vllm:prefix_cache_hits_total'),
+      ).toBeLessThanOrEqual(prompt);
+      expect(
+        pageValue(page, 'vllm:external_prefix_cache_hits_total'),
       ).toBeLessThanOrEqual(
-        value(page, 'vllm:external_prefix_cache_queries_total'),
+        pageValue(page, 'vllm:external_prefix_cache_queries_total'),
       );
     },
   );
@@ -265,7 +232,7 @@ describe('SimulatedVllmEngine dynamics', () => {
   it('models PD honestly: prefill finishes every request with one token, decode reports the generation', () => {
     const mean = (e: SimulatedVllmEngine, name: string) => {
       const page = e.render();
-      return value(page, `${name}_sum`) / value(page, `${name}_count`);
+      return pageValue(page, `${name}_sum`) / pageValue(page, `${name}_count`);
     };
     const prefill = engine('prefill', 3);
     const decode = engine('decode', 3);
@@ -276,28 +243,28 @@ describe('SimulatedVllmEngine dynamics', () => {
     const prompt = 'vllm:request_prompt_tokens';
     const gen = 'vllm:request_generation_tokens';
     const success = (page: string, r: string) =>
-      value(page, 'vllm:request_success_total', { finished_reason: r });
-    const requests = value(p, 'vllm:e2e_request_latency_seconds_count');
+      pageValue(page, 'vllm:request_success_total', { finished_reason: r });
+    const requests = pageValue(p, 'vllm:e2e_request_latency_seconds_count');
     expect(requests).toBeGreaterThan(100);
     // Prefill: max_tokens=1, so every request ends with one token and "length".
     expect(success(p, 'length')).toBe(requests);
     for (const r of ['stop', 'abort', 'error']) expect(success(p, r)).toBe(0);
-    expect(value(p, 'vllm:generation_tokens_total')).toBe(requests);
+    expect(pageValue(p, 'vllm:generation_tokens_total')).toBe(requests);
     expect(mean(prefill, gen)).toBe(1);
-    expect(value(p, 'vllm:inter_token_latency_seconds_count')).toBe(0);
+    expect(pageValue(p, 'vllm:inter_token_latency_seconds_count')).toBe(0);
     // The same requests reach decode: same prompt length distribution
     // (vLLM counts the whole prompt there too), but nearly all of it arrives
     // over the KV connector instead of being computed.
     expect(mean(decode, prompt) / mean(prefill, prompt)).toBeGreaterThan(0.85);
     expect(mean(decode, prompt) / mean(prefill, prompt)).toBeLessThan(1.15);
-    const dPrompt = value(d, 'vllm:prompt_tokens_total');
-    const external = value(d, 'vllm:external_prefix_cache_hits_total');
-    const local = value(d, 'vllm:prefix_cache_hits_total');
+    const dPrompt = pageValue(d, 'vllm:prompt_tokens_total');
+    const external = pageValue(d, 'vllm:external_prefix_cache_hits_total');
+    const local = pageValue(d, 'vllm:prefix_cache_hits_total');
     expect((external + local) / dPrompt).toBeGreaterThan(0.97);
-    expect(value(p, 'vllm:external_prefix_cache_queries_total')).toBe(0);
+    expect(pageValue(p, 'vllm:external_prefix_cache_queries_total')).toBe(0);
     // Decode reports what the user receives: long outputs, a stop/length mix.
     expect(mean(decode, gen)).toBeGreaterThan(100);
-    const dRequests = value(d, 'vllm:e2e_request_latency_seconds_count');
+    const dRequests = pageValue(d, 'vllm:e2e_request_latency_seconds_count');
     expect(success(d, 'stop') / dRequests).toBeGreaterThan(0.7);
     expect(success(d, 'length') / dRequests).toBeGreaterThan(0.1);
     expect(success(d, 'length') / dRequests).toBeLessThan(0.25);
@@ -305,8 +272,8 @@ describe('SimulatedVllmEngine dynamics', () => {
       10 * mean(prefill, 'vllm:e2e_request_latency_seconds'),
     );
     // Tokens the decode engine computes: its outputs plus a sliver of prompt.
-    const iteration = value(d, 'vllm:iteration_tokens_total_sum');
-    const generated = value(d, 'vllm:generation_tokens_total');
+    const iteration = pageValue(d, 'vllm:iteration_tokens_total_sum');
+    const generated = pageValue(d, 'vllm:generation_tokens_total');
     expect(iteration).toBeLessThan(generated + 0.05 * dPrompt);
   });
 
@@ -314,28 +281,34 @@ describe('SimulatedVllmEngine dynamics', () => {
     const e = engine('union', 4);
     e.tick(600);
     const before = e.render();
-    const started = value(before, 'process_start_time_seconds');
-    const created = value(before, 'vllm:prompt_tokens_created');
-    expect(value(before, 'vllm:prompt_tokens_total')).toBeGreaterThan(0);
+    const started = pageValue(before, 'process_start_time_seconds');
+    const created = pageValue(before, 'vllm:prompt_tokens_created');
+    expect(pageValue(before, 'vllm:prompt_tokens_total')).toBeGreaterThan(0);
 
     e.restart();
     const after = e.render();
-    for (const s of parse(after).filter((x) =>
+    for (const s of pageSamples(after).filter((x) =>
       /(_total|_bucket|_count|_sum)$/.test(x.name),
     )) {
       expect(s.value).toBe(0);
     }
-    expect(value(after, 'process_start_time_seconds')).toBeGreaterThan(started);
-    expect(value(after, 'vllm:prompt_tokens_created')).toBeGreaterThan(created);
-    expect(value(after, 'vllm:prompt_tokens_created')).toBeGreaterThan(
-      value(after, 'process_start_time_seconds'),
+    expect(pageValue(after, 'process_start_time_seconds')).toBeGreaterThan(
+      started,
+    );
+    expect(pageValue(after, 'vllm:prompt_tokens_created')).toBeGreaterThan(
+      created,
+    );
+    expect(pageValue(after, 'vllm:prompt_tokens_created')).toBeGreaterThan(
+      pageValue(after, 'process_start_time_seconds'),
     );
     e.restart();
-    expect(value(e.render(), 'process_start_time_seconds')).toBeGreaterThan(
-      value(after, 'process_start_time_seconds'),
+    expect(pageValue(e.render(), 'process_start_time_seconds')).toBeGreaterThan(
+      pageValue(after, 'process_start_time_seconds'),
     );
     e.tick(60);
-    expect(value(e.render(), 'vllm:prompt_tokens_total')).toBeGreaterThan(0);
+    expect(pageValue(e.render(), 'vllm:prompt_tokens_total')).toBeGreaterThan(
+      0,
+    );
     expect(e.snapshot().restarts).toBe(2);
   });
 
@@ -359,38 +332,44 @@ describe('SimulatedVllmEngine.snapshot', () => {
     const page = e.render();
     const snap = e.snapshot();
     expect(snap.promptTokensTotal).toBe(
-      value(page, 'vllm:prompt_tokens_total'),
+      pageValue(page, 'vllm:prompt_tokens_total'),
     );
     expect(snap.generationTokensTotal).toBe(
-      value(page, 'vllm:generation_tokens_total'),
+      pageValue(page, 'vllm:generation_tokens_total'),
     );
     expect(snap.numRequestsRunning).toBe(
-      value(page, 'vllm:num_requests_running'),
+      pageValue(page, 'vllm:num_requests_running'),
     );
     expect(snap.numRequestsWaiting).toBe(
-      value(page, 'vllm:num_requests_waiting'),
+      pageValue(page, 'vllm:num_requests_waiting'),
     );
-    expect(snap.kvCacheUsagePerc).toBe(value(page, 'vllm:kv_cache_usage_perc'));
+    expect(snap.kvCacheUsagePerc).toBe(
+      pageValue(page, 'vllm:kv_cache_usage_perc'),
+    );
     expect(snap.prefixCacheHitsTotal).toBe(
-      value(page, 'vllm:prefix_cache_hits_total'),
+      pageValue(page, 'vllm:prefix_cache_hits_total'),
     );
     expect(snap.numPreemptionsTotal).toBe(
-      value(page, 'vllm:num_preemptions_total'),
+      pageValue(page, 'vllm:num_preemptions_total'),
     );
     expect(snap.requestSuccessTotal.stop).toBe(
-      value(page, 'vllm:request_success_total', { finished_reason: 'stop' }),
+      pageValue(page, 'vllm:request_success_total', {
+        finished_reason: 'stop',
+      }),
     );
     expect(snap.processStartTimeSeconds).toBe(
-      value(page, 'process_start_time_seconds'),
+      pageValue(page, 'process_start_time_seconds'),
     );
-    expect(snap.createdSeconds).toBe(value(page, 'vllm:prompt_tokens_created'));
+    expect(snap.createdSeconds).toBe(
+      pageValue(page, 'vllm:prompt_tokens_created'),
+    );
     expect(snap.ttftCount).toBe(
-      value(page, 'vllm:time_to_first_token_seconds_count'),
+      pageValue(page, 'vllm:time_to_first_token_seconds_count'),
     );
     expect(snap.ttftSum).toBe(
-      value(page, 'vllm:time_to_first_token_seconds_sum'),
+      pageValue(page, 'vllm:time_to_first_token_seconds_sum'),
     );
-    const printed = parse(page)
+    const printed = pageSamples(page)
       .filter((s) => s.name === 'vllm:time_to_first_token_seconds_bucket')
       .map((s) => ({
         le: Number(s.labels.le!.replace('+Inf', 'Infinity')),
@@ -399,7 +378,7 @@ describe('SimulatedVllmEngine.snapshot', () => {
     expect(snap.ttftBuckets).toEqual(printed);
     const e2e = snap.histograms['vllm:e2e_request_latency_seconds'];
     expect(e2e.count).toBe(
-      value(page, 'vllm:e2e_request_latency_seconds_count'),
+      pageValue(page, 'vllm:e2e_request_latency_seconds_count'),
     );
     expect(e2e.buckets.at(-1)).toEqual({ le: Infinity, count: e2e.count });
   });
