@@ -21,7 +21,7 @@ export default defineConfig({
     setupFiles: ['test/support/setup.ts'],
     // `npm run test:cov`. By pattern, not by file: every source file counts,
     // also one no test loads. Code that only runs in a child process (main.ts,
-    // demo.ts) or in a worker thread is not seen: the digest worker's task
+    // demo.ts) or in a worker thread is not seen: the cycle worker's task
     // function is therefore also called in-process by its own spec.
     coverage: {
       provider: 'v8',

@@ -1,4 +1,4 @@
-import type { CycleInput, EndpointRef } from '../src/aggregate/cycle.types.js';
+import type { EndpointRef } from '../src/scrape/scrape.types.js';
 import {
   cycleOf,
   endpointRef,
@@ -10,6 +10,7 @@ import {
   readFixture,
   SYNTHETIC_PAGE,
 } from '../test/support/fixtures.js';
+import type { CycleInput } from '../src/aggregate/aggregate.types.js';
 
 /** Pages used by the parser benchmarks: the real fixtures and generated vLLM V1 pages. */
 

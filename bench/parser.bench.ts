@@ -1,7 +1,5 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { bench, describe } from 'vitest';
-import { VIEW_TYPES } from '../src/aggregate/cycle.types.js';
-import { MetricsAggregator } from '../src/aggregate/metrics-aggregator.js';
 import {
   parseExposition,
   type ExpositionHandler,
@@ -14,12 +12,14 @@ import {
   syntheticPages,
   totalBytes,
 } from './parser-corpus.js';
+import { VIEW_TYPES } from '../src/aggregate/views.js';
+import { MetricsPipeline } from '../src/pipeline/metrics-pipeline.js';
 
 /**
  * Parser throughput and the whole pipeline at cluster scale.
  * Run: `npx vitest bench --run bench/parser.bench.ts`.
  * Parser benchmarks parse a whole corpus once per iteration: MB/s = hz × the MB in the name.
- * Pipeline benchmarks digest one 2,048-endpoint cycle per iteration: ms per cycle = mean.
+ * Pipeline benchmarks run one 2,048-endpoint cycle per iteration: ms per cycle = mean.
  */
 
 /** The lightest useful visitor: reads each sample's series bounds and value. */
@@ -95,7 +95,7 @@ corpusBench(
 
 /**
  * One scrape cycle of 2,048 endpoints (128 instances × 16 DP ranks, 8 per pod) answering
- * generated vLLM V1 pages (~58 KB each, ~120 MB per cycle). Every iteration digests the
+ * generated vLLM V1 pages (~58 KB each, ~120 MB per cycle). Every iteration runs the
  * next cycle (new values, same shapes), as the service does every 3 s.
  */
 function pipelineBench(): void {
@@ -108,8 +108,8 @@ function pipelineBench(): void {
   const mb = (bytes / 1e6).toFixed(1);
   const options = { time: 3000, iterations: 5, warmupIterations: 1 };
   /** An aggregator that has seen two cycles already (steady state: shapes known). */
-  const warmed = (): MetricsAggregator => {
-    const agg = new MetricsAggregator({ staleAfterMs: 30_000 });
+  const warmed = (): MetricsPipeline => {
+    const agg = new MetricsPipeline({ staleAfterMs: 30_000 });
     agg.ingest(cycles[6]!);
     agg.ingest(cycles[7]!);
     return agg;

@@ -15,7 +15,7 @@ export interface SelfSample {
   eventLoopMax: number;
   cpuSeconds: number;
   mainThreadCpuSeconds: number;
-  digestThreadCpuSeconds: number;
+  workerThreadCpuSeconds: number;
 }
 
 // The smallest view (no union instances in the bench fleet): the body is
@@ -46,7 +46,7 @@ export async function readSelf(obs: string, pid: number): Promise<SelfSample> {
     eventLoopMax: sampleValue(text, `${P}nodejs_eventloop_lag_max_seconds`),
     cpuSeconds: processCpuSeconds(pid),
     mainThreadCpuSeconds: threadCpuSeconds(pid, pid),
-    digestThreadCpuSeconds: sampleValue(
+    workerThreadCpuSeconds: sampleValue(
       text,
       `${P}digest_thread_cpu_seconds_total`,
     ),

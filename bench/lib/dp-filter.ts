@@ -1,11 +1,11 @@
-import type { EndpointRef } from '../../src/aggregate/cycle.types.js';
-import { MetricsAggregator } from '../../src/aggregate/metrics-aggregator.js';
-import { AggregatedSnapshot } from '../../src/aggregate/metrics-snapshot.js';
+import type { EndpointRef } from '../../src/scrape/scrape.types.js';
 import { FamilyFilter } from '../../src/render/family-filter.js';
-import { scrapeCycle, type PageSource } from '../../src/scrape/scrape-cycle.js';
+import { runCycle, type PageSource } from '../../src/pipeline/run-cycle.js';
 import { SimulatedVllmEngine } from '../../src/simulator/index.js';
 import { fleetLayout } from './fleet-layout.js';
 import { percentile } from './stats.js';
+import { MetricsPipeline } from '../../src/pipeline/metrics-pipeline.js';
+import type { RenderedViews } from '../../src/render/rendered-views.js';
 
 /**
  * The exclude list measured by default: the engines' process and Python
@@ -50,7 +50,7 @@ function sampleLines(body: Buffer): number {
  * The `dp` view of N simulated vLLM endpoints rendered in this process, with
  * and without an exclude list (SPEC §3.2): two cycles ingested from memory,
  * then `renders` renders of each, in alternating order, timed one by one. Bounded:
- * about two digests and 2 × `renders` renders of the largest view.
+ * about two cycles and 2 × `renders` renders of the largest view.
  */
 export async function measureDpFilter(
   endpoints: number,
@@ -87,8 +87,8 @@ export async function measureDpFilter(
     paused: false,
   }));
   const targets = refs.map((ref, i) => ({ ref, url: `mem:${i}` }));
-  const aggregator = new MetricsAggregator({ staleAfterMs: 30_000 });
-  let snapshot: AggregatedSnapshot | undefined;
+  const aggregator = new MetricsPipeline({ staleAfterMs: 30_000 });
+  let snapshot: RenderedViews | undefined;
   for (let c = 0; c < 2; c++) {
     const pages = engines.map((e) => {
       e.tick(3);
@@ -102,15 +102,13 @@ export async function measureDpFilter(
           gzip: false,
         }),
     };
-    const run = await scrapeCycle(
+    const run = await runCycle(
       aggregator,
       source,
       { startedAt: Date.now(), targets, instances },
       { concurrency: 128, maxPageBytes: 64 << 20 },
     );
-    if (!(run.snapshot instanceof AggregatedSnapshot))
-      throw new Error('unexpected snapshot type');
-    snapshot = run.snapshot;
+    snapshot = run.views;
   }
   const snap = snapshot!;
   const none = new FamilyFilter();

@@ -74,8 +74,8 @@ export interface CycleResult {
   cpuSecondsPerCycle: number;
   /** The event-loop thread's share (it only hands each cycle to the worker and serves HTTP). */
   mainThreadCpuSecondsPerCycle: number;
-  /** The digest worker thread's share (fetch, parse, aggregate, pre-render); NaN when unknown. */
-  digestThreadCpuSecondsPerCycle: number;
+  /** The cycle worker thread's share (fetch, parse, aggregate, pre-render); NaN when unknown. */
+  workerThreadCpuSecondsPerCycle: number;
   peakRssMb: number;
   rssMb: number;
   scrapeFailures: number;
@@ -129,8 +129,8 @@ export async function measureCycles(
     cpuSecondsPerCycle: (b.cpuSeconds - a.cpuSeconds) / (b.cycles - a.cycles),
     mainThreadCpuSecondsPerCycle:
       (b.mainThreadCpuSeconds - a.mainThreadCpuSeconds) / (b.cycles - a.cycles),
-    digestThreadCpuSecondsPerCycle:
-      (b.digestThreadCpuSeconds - a.digestThreadCpuSeconds) /
+    workerThreadCpuSecondsPerCycle:
+      (b.workerThreadCpuSeconds - a.workerThreadCpuSeconds) /
       (b.cycles - a.cycles),
     peakRssMb: mem.peakRss,
     rssMb: mem.rss,

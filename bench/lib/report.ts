@@ -58,7 +58,7 @@ export function printReport(r: Report): void {
     `1. Scrape cycle (mean of ${r.settings.cycles} cycles after ${r.settings.warmup} warm-up; CPU = all threads of the coordinator (GC helpers included),`,
   );
   out(
-    `   main thread = its event loop's share, digest thread = the worker's; floor: this process fetching (${r.settings.gzip ? 'gzip' : 'plain text'}, keep-alive, ${r.settings.scrapeConcurrency} at once),`,
+    `   main thread = its event loop's share, worker thread = the worker's; floor: this process fetching (${r.settings.gzip ? 'gzip' : 'plain text'}, keep-alive, ${r.settings.scrapeConcurrency} at once),`,
   );
   out(
     `   ${r.settings.gzip ? 'gunzipping and ' : ''}splitting every page into lines, mean of 5 passes)`,
@@ -73,7 +73,7 @@ export function printReport(r: Report): void {
         '>3 s',
         'CPU s/cycle',
         'main thread',
-        'digest thread',
+        'worker thread',
         'floor CPU s',
         'CPU ratio',
         'floor wall s',
@@ -88,7 +88,7 @@ export function printReport(r: Report): void {
         String(s.cycle.overruns),
         fixed(s.cycle.cpuSecondsPerCycle, 3),
         fixed(s.cycle.mainThreadCpuSecondsPerCycle, 3),
-        fixed(s.cycle.digestThreadCpuSecondsPerCycle, 3),
+        fixed(s.cycle.workerThreadCpuSecondsPerCycle, 3),
         fixed(s.floor.cpuSecondsPerPass, 3),
         ratio(s.cycle.cpuSecondsPerCycle, s.floor.cpuSecondsPerPass),
         fixed(s.floor.wallSecondsPerPass, 3),

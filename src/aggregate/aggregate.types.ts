@@ -1,14 +1,13 @@
 import type { Role } from '../instances/role.js';
 import type { LabelPair } from '../parse/label-block.js';
-import type { ViewType } from './cycle.types.js';
+import type { InstanceRef, PageResult } from '../scrape/scrape.types.js';
+import type { ViewType } from './views.js';
 
 /** What the aggregator hands to the renderers: per view, per group, merged cells. */
 
 export interface GroupOutput {
   /** Labels the view injects, in order (`dp_rank`, `role`, `instance_id`, `pod_ip`…). */
   readonly labels: readonly LabelPair[];
-  /** The same, pre-rendered and escaped (`role="decode",…`), empty for none. */
-  readonly labelText: string;
   /** The group's role in the `role` view (for the role filter). */
   readonly role: Role | undefined;
   /** Merged series ids in render order, and their values. */
@@ -25,19 +24,26 @@ export interface ViewOutput {
   readonly declared: Uint8Array;
 }
 
-export const VIEW_INDEX: Readonly<Record<ViewType, number>> = {
-  full: 0,
-  instance: 1,
-  role: 2,
-  dp: 3,
-  node: 4,
-};
+/** One whole cycle at once (tests, benchmarks): what `MetricsAggregator.ingest` takes. */
+export interface CycleInput {
+  /** ms since epoch */
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  /** Every registered instance (paused ones included). */
+  readonly instances: readonly InstanceRef[];
+  /** One result per configured endpoint of this cycle. */
+  readonly pages: readonly PageResult[];
+}
 
-/** Label names each view injects, in order. */
-export const VIEW_LABELS: Readonly<Record<ViewType, readonly string[]>> = {
-  full: [],
-  instance: ['instance_id', 'role'],
-  role: ['role'],
-  dp: ['dp_rank', 'role', 'instance_id', 'pod_ip'],
-  node: ['pod_ip', 'role'],
-};
+/** Per-endpoint scrape status, as `GET /instances` shows it. */
+export interface EndpointScrapeStatus {
+  readonly key: string;
+  readonly up: boolean;
+  /** ms since epoch of the last scrape that gave ≥ 1 parsable sample, or null. */
+  readonly lastSuccessAt: number | null;
+  readonly lastError: string | null;
+  /** true once the last good sample is older than the staleness limit (it no longer contributes). */
+  readonly stale: boolean;
+  /** Lines skipped as unparsable in the last page. */
+  readonly badLines: number;
+}

@@ -1,10 +1,10 @@
 import type { Role } from '../instances/role.js';
 import type {
-  CycleInput,
   EndpointRef,
   InstanceRef,
   PageResult,
-} from './cycle.types.js';
+} from '../scrape/scrape.types.js';
+import type { CycleInput } from './aggregate.types.js';
 
 /**
  * Small helpers to assemble a `CycleInput` from plain strings (tests, benchmarks,

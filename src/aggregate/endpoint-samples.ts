@@ -1,4 +1,4 @@
-import type { EndpointRef } from './cycle.types.js';
+import type { EndpointRef } from '../scrape/scrape.types.js';
 import {
   parseExposition,
   type ExpositionHandler,

@@ -1,15 +1,13 @@
 import type { Role } from '../instances/role.js';
-import type { ViewType } from './cycle.types.js';
 import { cycleOf, endpointRef, failedPage, okPage } from './cycle-builder.js';
-import {
-  MetricsAggregator,
-  type MetricsSnapshot,
-} from './metrics-aggregator.js';
-import { SnapshotSupersededError } from './metrics-snapshot.js';
+import type { ViewType } from './views.js';
+import { MetricsPipeline } from '../pipeline/metrics-pipeline.js';
+import type { RenderedViews } from '../render/rendered-views.js';
+import { CycleSupersededError } from './merged-views.js';
 
 /** Sample lines of a rendered text view: series text (as printed) → value text. */
 function samples(
-  snapshot: MetricsSnapshot,
+  snapshot: RenderedViews,
   view: ViewType = 'full',
   role?: Role,
 ): Map<string, string> {
@@ -88,7 +86,7 @@ const B = endpointRef(2, 'decode', '10.0.0.2', 0);
 const P = endpointRef(3, 'prefill', '10.0.0.3', 0);
 
 describe('MetricsAggregator: reductions', () => {
-  const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+  const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
   const snap = agg.ingest(
     cycleOf(
       [
@@ -259,7 +257,7 @@ describe('MetricsAggregator: reductions', () => {
 
 describe('MetricsAggregator: histograms and quantiles', () => {
   it('merges buckets per numeric le and derives quantiles like histogram_quantile', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     // the window's base: the same layouts with no observation yet, so Δ = the counts below
     const zeros = (les: string[]) =>
       ttftPage(
@@ -361,7 +359,7 @@ describe('MetricsAggregator: histograms and quantiles', () => {
   });
 
   it('gives no quantile without observations in the window and keeps a truncated histogram', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const truncated = (c1: number, c2: number) =>
       ttftPage(
         [
@@ -466,7 +464,7 @@ describe('MetricsAggregator: role scope', () => {
   ].join('\n');
 
   it('takes TTFT from decode instances and prefill time from prefill instances in the full view', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(
       cycleOf(
         [
@@ -495,7 +493,7 @@ describe('MetricsAggregator: role scope', () => {
   });
 
   it('never passes prefill TTFT off as the cluster’s, even with no decode instance', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(cycleOf([okPage(P, prefillTtft, 1)], 1000));
     const full = samples(snap);
     expect(
@@ -515,7 +513,7 @@ describe('MetricsAggregator: role scope', () => {
 
   it('counts union instances on both sides', () => {
     const U = endpointRef(4, 'union', '10.0.0.4', 0);
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(
       cycleOf([okPage(U, decodeTtft, 1), okPage(P, prefillTtft, 1)], 1000),
     );
@@ -528,7 +526,7 @@ describe('MetricsAggregator: role scope', () => {
   });
 
   it('renders only the requested role with a role filter', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(
       cycleOf([okPage(A, decodeTtft, 1), okPage(P, prefillTtft, 1)], 1000),
     );
@@ -548,7 +546,7 @@ describe('MetricsAggregator: role scope', () => {
 
 describe('MetricsAggregator: staleness', () => {
   it('keeps a failed endpoint’s last good samples until stale, then drops it', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 5_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 5_000 });
     agg.ingest(
       cycleOf(
         [
@@ -569,7 +567,7 @@ describe('MetricsAggregator: staleness', () => {
       ),
     );
     const f2 = samples(s2);
-    const prompt = (snap: MetricsSnapshot) =>
+    const prompt = (snap: RenderedViews) =>
       num(
         samples(snap, 'role'),
         'vllm:prompt_tokens_total{role="decode",model_name="m"}',
@@ -653,7 +651,7 @@ describe('MetricsAggregator: staleness', () => {
   });
 
   it('treats an answer without any parsable sample as a failure', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 5_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 5_000 });
     agg.ingest(cycleOf([okPage(A, vllmPage({ running: 3 }), 1000)], 1000));
     const s = agg.ingest(
       cycleOf([okPage(A, '<html>oops</html>\n', 2000)], 2000),
@@ -673,7 +671,7 @@ describe('MetricsAggregator: staleness', () => {
 
 describe('MetricsAggregator: monotonic cluster counters', () => {
   it('survives an engine restart (counter reset) in merged views, raw in dp', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 60_000 });
     agg.ingest(
       cycleOf(
         [
@@ -692,7 +690,7 @@ describe('MetricsAggregator: monotonic cluster counters', () => {
         2000,
       ),
     );
-    const prompt = (snap: MetricsSnapshot) =>
+    const prompt = (snap: RenderedViews) =>
       num(
         samples(snap, 'role'),
         'vllm:prompt_tokens_total{role="decode",model_name="m"}',
@@ -723,9 +721,9 @@ describe('MetricsAggregator: monotonic cluster counters', () => {
   });
 
   it('keeps a counter when an instance leaves, frozen until stale_after, then forgets it', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 5_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 5_000 });
     const other = vllmPage({ prompt: 7, model: 'other' });
-    const role = (snap: MetricsSnapshot) => samples(snap, 'role');
+    const role = (snap: RenderedViews) => samples(snap, 'role');
     const key = (model: string) =>
       `vllm:prompt_tokens_total{role="decode",model_name="${model}"}`;
     const s1 = agg.ingest(
@@ -769,7 +767,7 @@ describe('MetricsAggregator: monotonic cluster counters', () => {
   });
 
   it('keeps histogram buckets monotonic when an endpoint restarts and another leaves', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 60_000 });
     const page = (a: number, b: number) =>
       ttftPage(
         [
@@ -802,7 +800,7 @@ describe('MetricsAggregator: monotonic cluster counters', () => {
   });
 
   it('keeps a counter that vanishes from a live page until it is stale', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 5_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 5_000 });
     const extra = '# TYPE foo_total counter\nfoo_total 40\n';
     agg.ingest(
       cycleOf(
@@ -850,7 +848,7 @@ describe('MetricsAggregator: labels, values and families', () => {
   it('renames an engine label the view injects to exported_<name>', () => {
     const sglang =
       '# TYPE sglang:num_running_reqs gauge\nsglang:num_running_reqs{dp_rank="3",role="x",model_name="m"} 4\n';
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(cycleOf([okPage(A, sglang, 1)], 1000));
     expect(
       num(samples(snap), 'sglang:num_running_reqs{model_name="m",role="x"}'),
@@ -878,7 +876,7 @@ describe('MetricsAggregator: labels, values and families', () => {
       'weird_gauge{path="p3"} -inf',
       'weird_gauge{path="p4"} Nan',
     ].join('\n');
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(cycleOf([okPage(A, page, 1)], 1000));
     const text = snap.render('full', undefined, 'prometheus').body.toString();
     expect(text).toContain(
@@ -895,7 +893,7 @@ describe('MetricsAggregator: labels, values and families', () => {
   it('keeps declared families without samples: 0 for counters/gauges, header only for histograms', () => {
     const page =
       '# HELP c_total C.\n# TYPE c_total counter\n# TYPE h histogram\n# TYPE i_info gauge\ng 1\n';
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(cycleOf([okPage(A, page, 1)], 1000));
     const text = snap.render('full', undefined, 'prometheus').body.toString();
     expect(text).toContain('# TYPE c_total counter\nc_total 0\n');
@@ -910,7 +908,7 @@ describe('MetricsAggregator: labels, values and families', () => {
   it('drops negative counters and buckets and counts them as bad lines', () => {
     const page =
       '# TYPE c_total counter\nc_total{a="1"} -5\nc_total{a="2"} 5\n# TYPE g gauge\ng -5\n';
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(cycleOf([okPage(A, page, 1)], 1000));
     const full = samples(snap);
     expect(full.has('c_total{a="1"}')).toBe(false);
@@ -922,7 +920,7 @@ describe('MetricsAggregator: labels, values and families', () => {
   it('sums summaries’ _sum/_count and shows their quantiles only in the dp view', () => {
     const page = (n: number) =>
       `# TYPE rpc summary\nrpc{quantile="0.5"} 0.2\nrpc_sum ${n}\nrpc_count ${n * 2}\n`;
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(
       cycleOf([okPage(A, page(1), 1), okPage(B, page(2), 1)], 1000),
     );
@@ -941,7 +939,7 @@ describe('MetricsAggregator: labels, values and families', () => {
   it('merges two engines of one page in merged views and keeps them apart in dp', () => {
     const page =
       '# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting{engine="0"} 2\nvllm:num_requests_waiting{engine="1"} 3\n';
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(cycleOf([okPage(A, page, 1)], 1000));
     expect(num(samples(snap), 'vllm:num_requests_waiting')).toBe(5);
     const dp = samples(snap, 'dp');
@@ -962,7 +960,7 @@ describe('MetricsAggregator: derived metrics', () => {
       `# TYPE vllm:gpu_prefix_cache_hits_total counter\nvllm:gpu_prefix_cache_hits_total{model_name="v0"} ${h}\n# TYPE vllm:gpu_prefix_cache_queries_total counter\nvllm:gpu_prefix_cache_queries_total{model_name="v0"} ${q}\n`;
     const U1 = endpointRef(5, 'union', '10.0.0.5', 0);
     const U2 = endpointRef(6, 'union', '10.0.0.6', 0);
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const first = agg.ingest(
       cycleOf(
         [
@@ -1006,7 +1004,7 @@ describe('MetricsAggregator: derived metrics', () => {
   });
 
   it('rates the token counters over the window, by registry model, from the scoped sources', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 60_000 });
     const gen = (n: number) =>
       `# TYPE sglang:generation_tokens_total counter\nsglang:generation_tokens_total ${n}\n`;
     const U1 = endpointRef(5, 'union', '10.0.0.5', 0, 'qwen');
@@ -1052,7 +1050,7 @@ describe('MetricsAggregator: derived metrics', () => {
   });
 
   it('counts registered, not paused instances per role', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 60_000 });
     const snap = agg.ingest(
       cycleOf([okPage(A, vllmPage({}), 1)], 1000, {
         instances: [
@@ -1075,8 +1073,8 @@ describe('MetricsAggregator: derived metrics', () => {
 
 describe('MetricsAggregator: empty snapshot', () => {
   it('serves only the coordinator’s own freshness metrics, in every view', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
-    const snap = agg.emptySnapshot(5000);
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
+    const snap = agg.emptyViews(5000);
     expect(snap.createdAt).toBe(5000);
     expect(snap.endpoints).toEqual([]);
     for (const view of ['full', 'instance', 'dp', 'node'] as const) {
@@ -1106,7 +1104,7 @@ describe('MetricsAggregator: output shape', () => {
       'a_first_total 2',
       '',
     ].join('\n');
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(
       cycleOf([okPage(A, many, 1), okPage(B, few, 1)], 1000),
     );
@@ -1136,7 +1134,7 @@ describe('MetricsAggregator: output shape', () => {
   it('writes non-ASCII label values as UTF-8', () => {
     const page =
       '# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{model_name="模型-é"} 2\n';
-    const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(cycleOf([okPage(A, page, 1)], 1000));
     expect(
       num(samples(snap), 'vllm:num_requests_running{model_name="模型-é"}'),
@@ -1154,7 +1152,7 @@ describe('MetricsAggregator: pages as they arrive, dp on first render', () => {
     okPage(B, vllmPage({ prompt: 2 * prompt, running: 2 }), at),
     okPage(P, vllmPage({ prompt: 3 * prompt, running: 3 }), at),
   ];
-  const dpRate = (snap: MetricsSnapshot, instance: number): number => {
+  const dpRate = (snap: RenderedViews, instance: number): number => {
     const m = samples(snap, 'dp');
     const key = [...m.keys()].find(
       (k) =>
@@ -1164,14 +1162,14 @@ describe('MetricsAggregator: pages as they arrive, dp on first render', () => {
     if (!key) throw new Error(`no dp prompt rate for instance ${instance}`);
     return num(m, key);
   };
-  const allViews = (snap: MetricsSnapshot): string[] =>
+  const allViews = (snap: RenderedViews): string[] =>
     (['full', 'instance', 'role', 'node', 'dp'] as const).map((v) =>
       snap.render(v, undefined, 'prometheus').body.toString('utf8'),
     );
 
   it('gives the same views whatever order the pages arrive in', () => {
-    const inOrder = new MetricsAggregator({ staleAfterMs: 60_000 });
-    const reversed = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const inOrder = new MetricsPipeline({ staleAfterMs: 60_000 });
+    const reversed = new MetricsPipeline({ staleAfterMs: 60_000 });
     for (const [k, at] of [1000, 4000, 7000].entries()) {
       const cycle = cycleOf(pagesAt(100 * (k + 1), at - 10), at);
       const a = inOrder.ingest(cycle);
@@ -1186,7 +1184,7 @@ describe('MetricsAggregator: pages as they arrive, dp on first render', () => {
   });
 
   it('keeps one result per endpoint in a cycle: the first to arrive', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 60_000 });
     agg.beginCycle();
     agg.ingestPage(okPage(A, vllmPage({ running: 5 }), 1), 0);
     agg.ingestPage(okPage(A, vllmPage({ running: 9 }), 2), 1);
@@ -1198,15 +1196,15 @@ describe('MetricsAggregator: pages as they arrive, dp on first render', () => {
 
   it('rates dp token counters over the window even when dp was not rendered before', () => {
     // a 3 s window: each rate spans exactly the last cycle
-    const lazy = new MetricsAggregator({
+    const lazy = new MetricsPipeline({
       staleAfterMs: 60_000,
       windowMs: 3000,
     });
-    const eager = new MetricsAggregator({
+    const eager = new MetricsPipeline({
       staleAfterMs: 60_000,
       windowMs: 3000,
     });
-    let last: MetricsSnapshot | undefined;
+    let last: RenderedViews | undefined;
     for (const [k, at] of [3000, 6000, 9000].entries()) {
       const cycle = cycleOf(pagesAt([100, 400, 1300][k]!, at - 10), at);
       last = lazy.ingest(cycle);
@@ -1221,8 +1219,8 @@ describe('MetricsAggregator: pages as they arrive, dp on first render', () => {
   });
 
   it('builds dp of the latest cycle while the next one is half ingested', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
-    const twin = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 60_000 });
+    const twin = new MetricsPipeline({ staleAfterMs: 60_000 });
     const first = cycleOf(pagesAt(100, 990), 1000);
     const snap = agg.ingest(first);
     const expected = twin
@@ -1242,12 +1240,12 @@ describe('MetricsAggregator: pages as they arrive, dp on first render', () => {
   });
 
   it('refuses to build dp of a cycle once a newer one has finished', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 60_000 });
     const old = agg.ingest(cycleOf(pagesAt(100, 990), 1000));
     const rendered = old.render('full', undefined, 'prometheus');
     const next = agg.ingest(cycleOf(pagesAt(200, 3990), 4000));
     expect(() => old.render('dp', undefined, 'prometheus')).toThrow(
-      SnapshotSupersededError,
+      CycleSupersededError,
     );
     // What it had already rendered it still serves; the new cycle builds its own.
     expect(old.render('full', undefined, 'prometheus')).toBe(rendered);

@@ -2,13 +2,10 @@ import { ROLES, type Role } from '../instances/role.js';
 import type { LabelPair } from '../parse/label-block.js';
 import type { ViewOutput } from './aggregate.types.js';
 import type {
-  CycleInput,
   EndpointRef,
-  EndpointScrapeStatus,
   InstanceRef,
   PageResult,
-  ViewType,
-} from './cycle.types.js';
+} from '../scrape/scrape.types.js';
 import {
   ENTRY_PARKED,
   EndpointState,
@@ -16,18 +13,10 @@ import {
   canonicalOf,
   isAliasOff,
 } from './endpoint-samples.js';
-import {
-  AggregatedSnapshot,
-  SnapshotSupersededError,
-  type MetricsSnapshot,
-} from './metrics-snapshot.js';
+import { CycleSupersededError, type MergedViews } from './merged-views.js';
 import { pageLimits, type PageLimits } from '../parse/page-budget.js';
 import { QuantileWindow } from './quantile-window.js';
 import { compactCatalog, shouldCompact } from './catalog-compaction.js';
-import {
-  FamilyFilter,
-  type FamilyFilterOptions,
-} from '../render/family-filter.js';
 import {
   FLAG_COUNTER,
   FLAG_SCOPE_DECODE,
@@ -44,8 +33,8 @@ import {
   type SourceState,
   type TokenRates,
 } from './view-builder.js';
-
-export type { MetricsSnapshot } from './metrics-snapshot.js';
+import type { ViewType } from './views.js';
+import type { CycleInput, EndpointScrapeStatus } from './aggregate.types.js';
 
 export interface AggregatorOptions {
   /** A failed endpoint keeps contributing its last good samples for this long. */
@@ -54,8 +43,6 @@ export interface AggregatorOptions {
   windowMs?: number;
   /** R1 rank labels removed before merging; default `engine`, `dp_rank`, `tp_rank`, `pp_rank`, `pid`. */
   rankLabels?: readonly string[];
-  /** §3.2 cardinality bounds of the rendered views; none = every family. */
-  families?: FamilyFilterOptions;
   /** Page budgets; 0 = no limit, missing = the default. */
   pageLimits?: Partial<PageLimits>;
   /** Series texts the catalog may hold before a compaction is considered (tests lower it). */
@@ -65,6 +52,23 @@ export interface AggregatorOptions {
 }
 
 const DEFAULT_WINDOW_MS = 60_000;
+
+function mergedViews(
+  createdAt: number,
+  endpoints: readonly EndpointScrapeStatus[],
+  catalog: SeriesCatalog,
+  views: Readonly<Record<ViewType, ViewOutput | (() => ViewOutput)>>,
+): MergedViews {
+  return {
+    createdAt,
+    endpoints,
+    catalog,
+    view: (type) => {
+      const v = views[type];
+      return typeof v === 'function' ? v() : v;
+    },
+  };
+}
 
 /** S2: what each role may not feed in the `full` view (union instances feed every scope). */
 const SCOPE_SKIP: Readonly<Record<Role, number>> = {
@@ -170,7 +174,6 @@ export class MetricsAggregator {
   /** Cycles finished: a lazily built view of an older one can no longer be built. */
   private finished = 0;
   private readonly windowMs: number;
-  private readonly filter: FamilyFilter;
   /** When the page being ingested came: the time a parked counter folds at. */
   private foldAt = 0;
   private readonly fold = (
@@ -184,11 +187,10 @@ export class MetricsAggregator {
     this.catalog = new SeriesCatalog({ rankLabels: opts.rankLabels });
     this.ingestor = new PageIngestor(this.catalog, pageLimits(opts.pageLimits));
     this.windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS;
-    this.filter = new FamilyFilter(opts.families);
   }
 
   /** A whole cycle at once: `beginCycle`, every page, `finishCycle`. */
-  ingest(cycle: CycleInput): MetricsSnapshot {
+  ingest(cycle: CycleInput): MergedViews {
     this.beginCycle();
     cycle.pages.forEach((page, index) => this.ingestPage(page, index));
     return this.finishCycle(cycle);
@@ -248,7 +250,7 @@ export class MetricsAggregator {
   }
 
   /** Ends the open cycle: endpoints without a result leave, the views are built. */
-  finishCycle(cycle: Omit<CycleInput, 'pages'>): MetricsSnapshot {
+  finishCycle(cycle: Omit<CycleInput, 'pages'>): MergedViews {
     const { staleAfterMs } = this.opts;
     const open = this.open;
     this.open = new Map();
@@ -305,13 +307,7 @@ export class MetricsAggregator {
       stale: st.stale,
       badLines: st.badLines,
     }));
-    return new AggregatedSnapshot(
-      cycle.finishedAt,
-      endpoints,
-      this.catalog,
-      views,
-      this.filter,
-    );
+    return mergedViews(cycle.finishedAt, endpoints, this.catalog, views);
   }
 
   private context(
@@ -353,7 +349,7 @@ export class MetricsAggregator {
     return this.catalog.sidCount;
   }
 
-  emptySnapshot(now: number): MetricsSnapshot {
+  emptyViews(now: number): MergedViews {
     const ctx = this.context({ startedAt: now, finishedAt: now }, []);
     const scratch: Record<ViewType, ViewMemory> = {
       full: new ViewMemory(),
@@ -362,12 +358,11 @@ export class MetricsAggregator {
       node: new ViewMemory(),
       dp: new ViewMemory(),
     };
-    return new AggregatedSnapshot(
+    return mergedViews(
       now,
       [],
       this.catalog,
       this.buildViews([], ctx, scratch),
-      this.filter,
     );
   }
 
@@ -401,7 +396,7 @@ export class MetricsAggregator {
       node: this.builder.build('node', specs.node, ctx, memory.node),
       dp: () => {
         if (dp) return dp;
-        if (seq !== this.finished) throw new SnapshotSupersededError();
+        if (seq !== this.finished) throw new CycleSupersededError();
         dp = this.builder.build('dp', dpSpecs, ctx, new ViewMemory());
         return dp;
       },

@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import type { Role } from '../instances/role.js';
-import type { ViewType } from './cycle.types.js';
 import { cycleOf, endpointRef, failedPage, okPage } from './cycle-builder.js';
-import type { EndpointRef, InstanceRef, PageResult } from './cycle.types.js';
-import {
-  MetricsAggregator,
-  type MetricsSnapshot,
-} from './metrics-aggregator.js';
+import type {
+  EndpointRef,
+  InstanceRef,
+  PageResult,
+} from '../scrape/scrape.types.js';
+import type { ViewType } from './views.js';
+import { MetricsPipeline } from '../pipeline/metrics-pipeline.js';
+import type { RenderedViews } from '../render/rendered-views.js';
 
 /**
  * SPEC §3.1, one rule at a time. Every expected value is worked out by hand in the
@@ -14,7 +16,7 @@ import {
  */
 
 function samples(
-  snapshot: MetricsSnapshot,
+  snapshot: RenderedViews,
   view: ViewType = 'full',
 ): Map<string, number> {
   const text = snapshot.render(view, undefined, 'prometheus').body.toString();
@@ -32,7 +34,7 @@ function get(m: Map<string, number>, key: string): number {
     throw new Error(`missing ${key}\n${[...m.keys()].join('\n')}`);
   return v;
 }
-const header = (snapshot: MetricsSnapshot, view: ViewType = 'full') =>
+const header = (snapshot: RenderedViews, view: ViewType = 'full') =>
   snapshot.render(view, undefined, 'prometheus').body.toString();
 
 const counter = (name: string, value: number, labels = '') =>
@@ -66,7 +68,7 @@ describe('R1 rank labels', () => {
     'sglang:num_running_reqs{dp_rank="1",model_name="m"} 4\n';
 
   it('are removed before merging, kept in dp as exported_<name>', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const snap = agg.ingest(cycleOf([okPage(ref(2, 'decode'), page, 1)], 1));
     // 3 + 4: the two DP ranks of one engine page are one series of the cluster
     expect(get(samples(snap), 'sglang:num_running_reqs{model_name="m"}')).toBe(
@@ -82,7 +84,7 @@ describe('R1 rank labels', () => {
   });
 
   it('come from the rank_labels setting', () => {
-    const agg = new MetricsAggregator({
+    const agg = new MetricsPipeline({
       staleAfterMs: s(60),
       rankLabels: ['engine'],
     });
@@ -111,7 +113,7 @@ describe('R2 reductions', () => {
         ));
 
   it('weights utilisation by each source’s stated KV capacity', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const full = samples(
       agg.ingest(
         cycleOf(
@@ -138,7 +140,7 @@ describe('R2 reductions', () => {
   });
 
   it('falls back to equal weights as soon as one source states no capacity', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const full = samples(
       agg.ingest(
         cycleOf(
@@ -161,7 +163,7 @@ describe('R2 reductions', () => {
       vllm(0.2, 100, '0') +
       'vllm:kv_cache_usage_perc{engine="1",model_name="m"} 0.6\n' +
       'vllm:cache_config_info{block_size="16",engine="1",num_gpu_blocks="300"} 1\n';
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const full = samples(
       agg.ingest(cycleOf([okPage(ref(2, 'decode'), page, 1)], 1)),
     );
@@ -176,7 +178,7 @@ describe('R2 reductions', () => {
     const sglang = (usage: number, tokens: number) =>
       gauge('sglang:token_usage', usage, 'model_name="m"') +
       gauge('sglang:max_total_num_tokens', tokens, 'model_name="m"');
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const full = samples(
       agg.ingest(
         cycleOf(
@@ -204,7 +206,7 @@ describe('R2 reductions', () => {
   it('leaves vLLM V0’s -1 ("disabled") out of means and maxima', () => {
     const v0 = (usage: number) =>
       gauge('vllm:gpu_cache_usage_perc', usage, 'model_name="m"');
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const full = samples(
       agg.ingest(
         cycleOf(
@@ -228,13 +230,13 @@ describe('S1 counters move only by what happened', () => {
     counter('vllm:prompt_tokens_total', prompt, 'model_name="m"');
   const A = ref(2, 'union');
   const B = ref(3, 'union');
-  const full = (snap: MetricsSnapshot) =>
+  const full = (snap: RenderedViews) =>
     get(samples(snap), 'vllm:prompt_tokens_total{model_name="m"}');
-  const canonical = (snap: MetricsSnapshot) =>
+  const canonical = (snap: RenderedViews) =>
     get(samples(snap), 'motor:prompt_tokens_total{model_name="m"}');
 
   it('a joining engine adds nothing of its history; leave, re-add and restart keep the sum honest', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const at = (t: number, pages: PageResult[]) =>
       agg.ingest(cycleOf(pages, s(t)));
     // first appearance: the raw value
@@ -267,7 +269,7 @@ describe('S1 counters move only by what happened', () => {
   });
 
   it('a stale endpoint leaves; when it answers again it joins at 0', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(5) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(5) });
     const at = (t: number, pages: PageResult[]) =>
       agg.ingest(cycleOf(pages, s(t)));
     at(0, [okPage(A, page(100), s(0)), okPage(B, page(50), s(0))]);
@@ -289,7 +291,7 @@ describe('S1 counters move only by what happened', () => {
   });
 
   it('a series with no live source is shown frozen until stale_after, then it is gone; coming back it is new', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(5) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(5) });
     const other = (v: number) =>
       counter('vllm:prompt_tokens_total', v, 'model_name="other"');
     const at = (t: number, pages: PageResult[]) =>
@@ -362,7 +364,7 @@ describe('S1 counters move only by what happened', () => {
         }),
         (cycles) => {
           // stale_after far beyond the test: a failing source keeps its last value
-          const agg = new MetricsAggregator({ staleAfterMs: s(1e6) });
+          const agg = new MetricsPipeline({ staleAfterMs: s(1e6) });
           const refs = [0, 1, 2, 3].map((k) => ref(10 + k, 'union'));
           const raw: (number | undefined)[] = [
             5,
@@ -471,7 +473,7 @@ describe('S2 PD role attribution', () => {
     'vllm:request_success_total{finished_reason="length",model_name="m"} 2\n';
 
   it('counts prompt work on the prefill side and what users receive on the decode side', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const snap = agg.ingest(
       cycleOf([okPage(P, prefillPage, 1), okPage(D, decodePage, 1)], 1),
     );
@@ -501,7 +503,7 @@ describe('S2 PD role attribution', () => {
   });
 
   it('decode scaled to zero and back: decode families freeze, disappear, never decrease', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(5) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(5) });
     const ttft = (count: number) =>
       histogram(
         'vllm:time_to_first_token_seconds',
@@ -518,7 +520,7 @@ describe('S2 PD role attribution', () => {
           s(t),
         ),
       );
-    const count = (snap: MetricsSnapshot) =>
+    const count = (snap: RenderedViews) =>
       samples(snap).get(
         'vllm:time_to_first_token_seconds_count{model_name="m"}',
       );
@@ -540,7 +542,7 @@ describe('S2 PD role attribution', () => {
   });
 
   it('estimates the PD time to first token: mean prefill e2e + mean decode TTFT over the window', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const e2e = (count: number, sum: number) =>
       histogram(
         'vllm:e2e_request_latency_seconds',
@@ -590,7 +592,7 @@ describe('S3 windowed quantiles and ratios', () => {
     );
 
   it('a burst of slow requests moves p99 within one window; a quiet window has none', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(60), windowMs: s(6) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60), windowMs: s(6) });
     const at = (t: number, fast: number, slow: number) =>
       samples(agg.ingest(cycleOf([okPage(U, ttft(fast, slow), 1)], s(t))));
     const p99 =
@@ -620,7 +622,7 @@ describe('S3 windowed quantiles and ratios', () => {
 
 describe('S4 histogram layouts', () => {
   it('merges only the boundaries every source shares, and flags the family', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const a = histogram(
       'vllm:time_to_first_token_seconds',
       [
@@ -677,7 +679,7 @@ describe('S4 histogram layouts', () => {
 
 describe('S5 derived metrics carry the registry’s model_name', () => {
   it('counts workers and rates tokens per registered model', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const instances: InstanceRef[] = [
       { id: 2, role: 'union', paused: false, modelName: 'alpha' },
       { id: 3, role: 'union', paused: false, modelName: 'beta' },
@@ -735,7 +737,7 @@ describe('§3.2 canonical families', () => {
         ],
         n,
       );
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const full = samples(
       agg.ingest(
         cycleOf(
@@ -767,7 +769,7 @@ describe('always one series per identity', () => {
       'x_total{b="2",a="1"} 2\n' +
       gauge('g', 5, 'a="1",b="2"') +
       'g{b="2",a="1"} 7\n';
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const snap = agg.ingest(cycleOf([okPage(ref(2, 'union'), page, 1)], 1));
     const full = samples(snap);
     expect(get(full, 'x_total{a="1",b="2"}')).toBe(1);
@@ -798,9 +800,9 @@ describe('suffix clashes: the histogram or summary wins', () => {
   ] as const)(
     '%s: x_sum is the histogram’s _sum, never a gauge beside it',
     (_, order) => {
-      const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+      const agg = new MetricsPipeline({ staleAfterMs: s(60) });
       // two cycles: whichever family the catalog met first, the second cycle is clean
-      let snap: MetricsSnapshot | undefined;
+      let snap: RenderedViews | undefined;
       for (const t of [0, 3]) {
         snap = agg.ingest(
           cycleOf(
@@ -827,7 +829,7 @@ describe('suffix clashes: the histogram or summary wins', () => {
   it('a counter s_count beside summary s yields to the summary', () => {
     const summary =
       '# TYPE s summary\ns{quantile="0.5"} 1\ns_sum 10\ns_count 4\n';
-    const agg = new MetricsAggregator({ staleAfterMs: s(60) });
+    const agg = new MetricsPipeline({ staleAfterMs: s(60) });
     const snap = agg.ingest(
       cycleOf(
         [
@@ -862,7 +864,7 @@ describe('memory follows the live fleet', () => {
         fast,
       );
     const opts = { staleAfterMs: s(5), compactAtSeries: 400 };
-    const churned = new MetricsAggregator(opts);
+    const churned = new MetricsPipeline(opts);
     const A = ref(2, 'union');
     const B = ref(3, 'union');
     const C = ref(4, 'union');
@@ -875,7 +877,7 @@ describe('memory follows the live fleet', () => {
       );
     const page = (p: number, fast: number, slow: number, t: number) =>
       '# TYPE churn_total counter\n' + churn(t) + stable(p, fast, slow);
-    let snap: MetricsSnapshot | undefined;
+    let snap: RenderedViews | undefined;
     const sizes: number[] = [];
     // A serves throughout; B leaves at 9 s (its 40 stays, S1); C joins at 30 s with history
     for (let t = 0; t <= 117; t += 3) {

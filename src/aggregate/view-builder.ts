@@ -1,8 +1,7 @@
 import type { Role } from '../instances/role.js';
 import type { LabelPair } from '../parse/label-block.js';
-import { labelText } from '../render/escape.js';
 import type { GroupOutput, ViewOutput } from './aggregate.types.js';
-import type { EndpointRef, ViewType } from './cycle.types.js';
+import type { EndpointRef } from '../scrape/scrape.types.js';
 import {
   ENTRY_FRESH,
   ENTRY_PARKED,
@@ -27,6 +26,7 @@ import {
   RED_MIN,
   type SeriesCatalog,
 } from './series-catalog.js';
+import type { ViewType } from './views.js';
 
 /**
  * Builds one view of a cycle: groups of endpoints are merged one group at a time into
@@ -305,7 +305,6 @@ export class ViewBuilder {
     cells.sort((a, b) => rank[a[0]]! - rank[b[0]]!);
     return {
       labels: [],
-      labelText: '',
       role: undefined,
       mids: Int32Array.from(cells, (c) => c[0]),
       values: Float64Array.from(cells, (c) => c[1]),
@@ -910,7 +909,6 @@ export class ViewBuilder {
     }
     return {
       labels: spec.labels,
-      labelText: labelText(spec.labels),
       role: spec.role,
       mids: outMids.slice(0, n),
       values: outVals.slice(0, n),

@@ -12,8 +12,8 @@ import type { AppConfig } from '../config/config.schema.js';
 import { API_KEY_HEADER } from '../management/http/api-key.guard.js';
 import type { AppLogger } from './logger.js';
 import { requestContext } from './request-id.js';
-import { APP_CONFIG } from './core-handles.js';
-import { SERVICE_VERSION } from './version.js';
+import { APP_CONFIG } from '../core/core-handles.js';
+import { SERVICE_VERSION } from '../http/version.js';
 
 /**
  * TLS for both ports from mgmt_tls_config. With a client CA the server asks

@@ -12,18 +12,18 @@ import { Leadership } from '../leadership/leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { ManagementModule } from '../management/management.module.js';
 import { ObservabilityModule } from '../observability/observability.module.js';
-import { MetricsStore } from '../scrape/metrics-store.js';
-import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
-import { SelfMetrics } from '../scrape/self-metrics.js';
+import { ViewStore } from '../pipeline/view-store.js';
+import { CycleScheduler } from '../pipeline/cycle-scheduler.js';
+import { SelfMetrics } from '../pipeline/self-metrics.js';
 import {
   configureHttpApp,
   httpsOptionsFrom,
   setupSwagger,
 } from './configure-http-app.js';
-import type { CoreHandles } from './core-handles.js';
-import { CoreHandlesModule } from './core-handles.module.js';
-import { CoreModule } from './core.module.js';
-import { CoreRuntime } from './core-runtime.js';
+import type { CoreHandles } from '../core/core-handles.js';
+import { CoreHandlesModule } from '../core/core-handles.module.js';
+import { CoreModule } from '../core/core.module.js';
+import { CoreRuntime } from '../core/core-runtime.js';
 import { type AppLogger, createLogger } from './logger.js';
 
 export interface Applications {
@@ -74,8 +74,8 @@ export async function createApplications(
     lifecycle: core.get(LifecycleState),
     leadership: core.get(Leadership),
     registry: core.get(InstanceRegistry),
-    metrics: core.get(MetricsStore),
-    scheduler: core.get(ScrapeScheduler),
+    metrics: core.get(ViewStore),
+    scheduler: core.get(CycleScheduler),
     selfMetrics: core.get(SelfMetrics),
   });
   const runtime = core.get(CoreRuntime);

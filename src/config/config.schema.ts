@@ -12,7 +12,7 @@ import {
   Matches,
   ValidateBy,
 } from 'class-validator';
-import { VIEW_TYPES, type ViewType } from '../aggregate/cycle.types.js';
+import { VIEW_TYPES, type ViewType } from '../aggregate/views.js';
 
 /**
  * The typed configuration. Keys follow the upstream deployer names

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { serviceIndex } from '../bootstrap/service-index.js';
+import { serviceIndex } from '../http/service-index.js';
 import { InstanceRegistry } from '../instances/instance-registry.js';
 
 /** Every route of the management port (the index and the tests use this list). */

@@ -6,8 +6,8 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { APP_CONFIG } from '../bootstrap/core-handles.js';
-import { ErrorBodyFilter } from '../bootstrap/error-body.filter.js';
+import { APP_CONFIG } from '../core/core-handles.js';
+import { ErrorBodyFilter } from '../http/error-body.filter.js';
 import { ApiKeyGuard, ApiKeyMiddleware } from './http/api-key.guard.js';
 import { JsonBodyMiddleware } from './http/json-body.middleware.js';
 import { RefreshAuditMiddleware } from './http/refresh-audit.middleware.js';

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/swagger';
 import { HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { runCheck } from '../bootstrap/health-check.js';
+import { runCheck } from '../http/health-check.js';
 import { ScrapeLoopIndicator } from './scrape-loop.health.js';
 
 @ApiTags('health')

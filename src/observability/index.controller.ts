@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { serviceIndex } from '../bootstrap/service-index.js';
+import { serviceIndex } from '../http/service-index.js';
 
 /** Every route of the observability port. */
 export const OBSERVABILITY_ROUTES: Readonly<Record<string, string>> =

@@ -1,13 +1,9 @@
 import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, ValidateIf } from 'class-validator';
-import {
-  OUTPUT_FORMATS,
-  VIEW_TYPES,
-  type OutputFormat,
-  type ViewType,
-} from '../aggregate/cycle.types.js';
 import { ROLES, type Role } from '../instances/role.js';
+import { VIEW_TYPES, type ViewType } from '../aggregate/views.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../render/render.types.js';
 
 const given = (v: unknown) => v !== undefined && v !== '';
 

@@ -18,9 +18,9 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorBodyDto } from '../bootstrap/error-body.dto.js';
-import { MetricsStore } from '../scrape/metrics-store.js';
-import { SelfMetrics } from '../scrape/self-metrics.js';
+import { ErrorBodyDto } from '../http/error-body.dto.js';
+import { ViewStore } from '../pipeline/view-store.js';
+import { SelfMetrics } from '../pipeline/self-metrics.js';
 import { MetricsBearerGuard } from './metrics-bearer.guard.js';
 import { MetricsQueryDto, metricsQueryPipe } from './metrics-query.dto.js';
 
@@ -36,7 +36,7 @@ const JOIN_LIMIT = 1 << 20;
 export class MetricsController {
   private readonly joins = new WeakMap<Buffer, { own: Buffer; both: Buffer }>();
   constructor(
-    private readonly store: MetricsStore,
+    private readonly store: ViewStore,
     private readonly self: SelfMetrics,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ErrorBodyFilter } from '../bootstrap/error-body.filter.js';
+import { ErrorBodyFilter } from '../http/error-body.filter.js';
 import { HealthController } from './health.controller.js';
 import { ObservabilityIndexController } from './index.controller.js';
 import { MetricsBearerGuard } from './metrics-bearer.guard.js';

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
-import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
+import { CycleScheduler } from '../pipeline/cycle-scheduler.js';
 
 /** The scrape loop runs and makes progress. */
 @Injectable()
 export class ScrapeLoopIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    private readonly scheduler: ScrapeScheduler,
+    private readonly scheduler: CycleScheduler,
     private readonly lifecycle: LifecycleState,
   ) {}
 

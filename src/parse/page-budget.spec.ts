@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cycleOf, endpointRef, okPage } from '../aggregate/cycle-builder.js';
-import { MetricsAggregator } from '../aggregate/metrics-aggregator.js';
 import {
   parseExposition,
   type ExpositionHandler,
@@ -14,6 +13,7 @@ import {
 } from './page-budget.js';
 import { parsePage } from './parse-page.js';
 import { FIXTURES_DIR } from '../../test/support/fixtures.js';
+import { MetricsPipeline } from '../pipeline/metrics-pipeline.js';
 
 const FIXTURES = FIXTURES_DIR;
 
@@ -358,7 +358,7 @@ describe('a rejected page in the pipeline', () => {
   };
 
   it('marks the endpoint down with the reason, the others unaffected', () => {
-    const agg = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const agg = new MetricsPipeline({ staleAfterMs: 60_000 });
     agg.ingest(
       cycleOf([okPage(A, good(5), 1000), okPage(B, good(7), 1000)], 1000),
     );

@@ -1,13 +1,13 @@
 import { cycleOf, endpointRef, okPage } from '../aggregate/cycle-builder.js';
-import type { ViewType } from '../aggregate/cycle.types.js';
 import type { Family } from '../aggregate/series-catalog.js';
-import { MetricsAggregator } from '../aggregate/metrics-aggregator.js';
 import {
   compileGlob,
   FamilyFilter,
   isProtectedFamily,
   type FamilyFilterOptions,
 } from './family-filter.js';
+import type { ViewType } from '../aggregate/views.js';
+import { MetricsPipeline } from '../pipeline/metrics-pipeline.js';
 
 const PAGE = [
   '# TYPE python_gc_objects_collected_total counter',
@@ -30,8 +30,8 @@ const PAGE = [
 ].join('\n');
 
 /** Two endpoints of one decode instance, both serving PAGE. */
-function aggregator(families?: FamilyFilterOptions): MetricsAggregator {
-  return new MetricsAggregator({ staleAfterMs: 10_000, families });
+function aggregator(families?: FamilyFilterOptions): MetricsPipeline {
+  return new MetricsPipeline({ staleAfterMs: 10_000, families });
 }
 const A = endpointRef(1, 'decode', '127.0.0.1', 0);
 const B = endpointRef(1, 'decode', '127.0.0.1', 1);
@@ -171,7 +171,7 @@ describe('family lists', () => {
   });
 
   it('keeps filtering across a catalog compaction', () => {
-    const agg = new MetricsAggregator({
+    const agg = new MetricsPipeline({
       staleAfterMs: 10_000,
       families: { exclude: ['app_drop'] },
       compactAtSeries: 20,

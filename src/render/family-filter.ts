@@ -1,6 +1,6 @@
 import type { GroupOutput } from '../aggregate/aggregate.types.js';
-import type { ViewType } from '../aggregate/cycle.types.js';
 import type { Family, Series } from '../aggregate/series-catalog.js';
+import type { ViewType } from '../aggregate/views.js';
 
 /**
  * Cardinality bounds of the views (SPEC §3.2): family allow/deny lists and a

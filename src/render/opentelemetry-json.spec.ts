@@ -1,12 +1,10 @@
 import { fixtureNames, readFixture } from '../../test/support/fixtures.js';
-import { VIEW_TYPES, type ViewType } from '../aggregate/cycle.types.js';
 import { cycleOf, endpointRef, okPage } from '../aggregate/cycle-builder.js';
-import {
-  MetricsAggregator,
-  type MetricsSnapshot,
-} from '../aggregate/metrics-aggregator.js';
 import { ROLES } from '../instances/role.js';
 import { parsePage } from '../parse/parse-page.js';
+import { VIEW_TYPES, type ViewType } from '../aggregate/views.js';
+import { MetricsPipeline } from '../pipeline/metrics-pipeline.js';
+import type { RenderedViews } from './rendered-views.js';
 
 interface Attr {
   key: string;
@@ -37,7 +35,7 @@ interface Metric {
   summary?: { dataPoints: Point[] };
 }
 
-function otel(snapshot: MetricsSnapshot, view: ViewType): Metric[] {
+function otel(snapshot: RenderedViews, view: ViewType): Metric[] {
   const rendered = snapshot.render(view, undefined, 'opentelemetry');
   expect(rendered.contentType).toBe('application/json');
   const doc = JSON.parse(rendered.body.toString('utf8'));
@@ -66,7 +64,7 @@ const double = (v: number | string | undefined): number =>
 
 describe('OpenTelemetry JSON', () => {
   const files = fixtureNames();
-  const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+  const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
   const snapshot = agg.ingest(
     cycleOf(
       files.map((f, i) =>
@@ -106,7 +104,7 @@ describe('OpenTelemetry JSON', () => {
   });
 
   it('keeps a cumulative series start time across cycles and restarts it with the engine', () => {
-    const agg2 = new MetricsAggregator({ staleAfterMs: 60_000 });
+    const agg2 = new MetricsPipeline({ staleAfterMs: 60_000 });
     const ref = endpointRef(1, 'union', '127.0.0.1', 0, 'm');
     const page = (tokens: number, le1: number, inf: number) =>
       [

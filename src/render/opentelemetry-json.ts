@@ -1,6 +1,4 @@
 import {
-  VIEW_INDEX,
-  VIEW_LABELS,
   type GroupOutput,
   type ViewOutput,
 } from '../aggregate/aggregate.types.js';
@@ -18,6 +16,7 @@ import { TextWriter } from './text-writer.js';
 import { histLabels, seriesLabels } from './view-labels.js';
 import { familyHasSamples } from './family-cursor.js';
 import { skipFamily } from './family-filter.js';
+import { VIEW_INDEX, VIEW_LABELS } from '../aggregate/views.js';
 
 export const OPENTELEMETRY_CONTENT_TYPE = 'application/json';
 
@@ -105,8 +104,8 @@ export function renderOpenTelemetry(
   const groupJson = groups.map((g) => attributeList(g.labels));
   const cursors = new Int32Array(groups.length);
   let estimate = 4096;
-  for (const g of groups)
-    estimate += g.mids.length * (g.labelText.length * 2 + 160);
+  for (let g = 0; g < groups.length; g++)
+    estimate += groups[g]!.mids.length * (groupJson[g]!.length + 160);
   const out = new TextWriter(estimate);
   out.write(
     '{"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"motor-coordinator"}}]},"scopeMetrics":[{"scope":{"name":"motor-coordinator"},"metrics":[',

@@ -1,6 +1,4 @@
 import {
-  VIEW_INDEX,
-  VIEW_LABELS,
   type GroupOutput,
   type ViewOutput,
 } from '../aggregate/aggregate.types.js';
@@ -10,11 +8,12 @@ import type {
   SeriesPieces,
 } from '../aggregate/series-catalog.js';
 import { formatNumber } from '../parse/parse-number.js';
-import { escapeHelp, escapeLabelValue } from './escape.js';
+import { escapeHelp, escapeLabelValue, labelText } from './escape.js';
 import { TextWriter, isAscii } from './text-writer.js';
 import { seriesLabelText } from './view-labels.js';
 import { familyHasSamples } from './family-cursor.js';
 import { skipFamily } from './family-filter.js';
+import { VIEW_INDEX, VIEW_LABELS } from '../aggregate/views.js';
 
 export const PROMETHEUS_CONTENT_TYPE =
   'text/plain; version=0.0.4; charset=utf-8';
@@ -56,14 +55,16 @@ export function renderPrometheusText(
   const viewIndex = VIEW_INDEX[view.view];
   const injected = VIEW_LABELS[view.view];
   const series = catalog.series;
-  const groupAscii = groups.map((g) => isAscii(g.labelText));
+  // Each group's injected labels as text (`role="decode",…`), once per render.
+  const groupText = groups.map((g) => labelText(g.labels));
+  const groupAscii = groupText.map(isAscii);
 
   // Size the buffer once from an estimate of every line: 12 characters for the value and
   // newline (about 9 on real pages); it grows by a quarter if the guess falls short.
   let capacity = 4096;
   for (let g = 0; g < groups.length; g++) {
     const mids = groups[g]!.mids;
-    const gl = groups[g]!.labelText.length;
+    const gl = groupText[g]!.length;
     for (let c = 0; c < mids.length; c++) {
       const s = series[mids[c]!]!;
       if (keep && keep[s.family.id] !== 1) continue;
@@ -98,7 +99,7 @@ export function renderPrometheusText(
       const group = groups[g]!;
       const mids = group.mids;
       const values = group.values;
-      const labels = group.labelText;
+      const labels = groupText[g]!;
       const ascii = groupAscii[g]!;
       let c = cursors[g]!;
       for (; c < mids.length; c++) {

@@ -1,17 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { fixtureNames, readFixture } from '../../test/support/fixtures.js';
-import { VIEW_TYPES, type ViewType } from '../aggregate/cycle.types.js';
 import {
   cycleOf,
   endpointRef,
   failedPage,
   okPage,
 } from '../aggregate/cycle-builder.js';
-import {
-  MetricsAggregator,
-  type MetricsSnapshot,
-} from '../aggregate/metrics-aggregator.js';
 import { ROLES, type Role } from '../instances/role.js';
+import { VIEW_TYPES, type ViewType } from '../aggregate/views.js';
+import { MetricsPipeline } from '../pipeline/metrics-pipeline.js';
+import type { RenderedViews } from './rendered-views.js';
 
 /**
  * Every view over every fixture must be one valid exposition for a real
@@ -41,7 +39,7 @@ function promtool(body: Buffer): { status: number | null; findings: string[] } {
 }
 
 function expectValid(
-  snapshot: MetricsSnapshot,
+  snapshot: RenderedViews,
   view: ViewType,
   role?: Role,
 ): void {
@@ -74,7 +72,7 @@ const EDGE_PAGE = [
 
 describe('promtool check metrics', () => {
   const files = fixtureNames();
-  const agg = new MetricsAggregator({ staleAfterMs: 10_000 });
+  const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
   const pages = files.map((f, i) =>
     okPage(
       endpointRef(Math.floor(i / 2), ROLES[i % 3]!, `10.0.0.${i % 4}`, i % 2),
@@ -112,13 +110,13 @@ describe('promtool check metrics', () => {
   });
 
   it.each(VIEW_TYPES)('accepts the %s view of the empty snapshot', (view) => {
-    expectValid(agg.emptySnapshot(1000), view);
+    expectValid(agg.emptyViews(1000), view);
   });
 
   it.each(VIEW_TYPES)(
     'accepts the %s view with family lists and a series budget',
     (view) => {
-      const bounded = new MetricsAggregator({
+      const bounded = new MetricsPipeline({
         staleAfterMs: 10_000,
         families: {
           exclude: ['python_*', 'process_*', 'vllm:request_params_*'],
@@ -146,11 +144,11 @@ describe('promtool check metrics', () => {
         '# TYPE y gauge\ny{__name__="z",a="1"} 1\ny{a="1",b="2"} 1\ny{b="2",a="1"} 2\n' +
           '# TYPE motor_coordinator_up gauge\nmotor_coordinator_up 1\n# TYPE motor:requests_running gauge\nmotor:requests_running 5\n',
       ];
-      const agg2 = new MetricsAggregator({ staleAfterMs: 10_000 });
+      const agg2 = new MetricsPipeline({ staleAfterMs: 10_000 });
       const refs = hostile.map((_, i) =>
         endpointRef(i + 1, ROLES[i % 3]!, `127.0.0.${i + 2}`, 0, 'm'),
       );
-      let s: MetricsSnapshot | undefined;
+      let s: RenderedViews | undefined;
       for (const at of [1000, 4000])
         s = agg2.ingest(
           cycleOf(

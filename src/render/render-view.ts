@@ -1,7 +1,7 @@
 import type { GroupOutput, ViewOutput } from '../aggregate/aggregate.types.js';
-import type { OutputFormat, RenderedView } from '../aggregate/cycle.types.js';
 import type { SeriesCatalog } from '../aggregate/series-catalog.js';
 import type { Role } from '../instances/role.js';
+import type { ViewType } from '../aggregate/views.js';
 import { FamilyFilter } from './family-filter.js';
 import {
   OPENTELEMETRY_CONTENT_TYPE,
@@ -11,8 +11,18 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   renderPrometheusText,
 } from './prometheus-text.js';
+import type { OutputFormat, RenderedView } from './render.types.js';
 
 const NO_FILTER = new FamilyFilter();
+
+/** The one key of a rendered body: `role` counts for the `role` view only. */
+export function viewCacheKey(
+  view: ViewType,
+  role: Role | undefined,
+  format: OutputFormat,
+): string {
+  return `${view}|${view === 'role' ? (role ?? '') : ''}|${format}`;
+}
 
 /**
  * Renders one view (optionally one role of the `role` view) in one format,

@@ -11,7 +11,7 @@ export interface FetchResult {
   readonly bytes?: Uint8Array;
   /** Gives the body's buffer back for the next response; `bytes` must not be used after. */
   readonly release?: () => void;
-  /** The bytes are still gzip-compressed (decompressed by the digest, off the event loop). */
+  /** The bytes are still gzip-compressed (decompressed by the pipeline, off the event loop). */
   readonly gzip?: boolean;
   readonly error?: string;
 }
@@ -23,7 +23,7 @@ const POOLED_MAX = 4 * 1024 * 1024;
 
 export interface PageFetcherOptions {
   readonly timeoutMs: number;
-  /** Largest accepted body as transferred (the digest caps the decompressed size). */
+  /** Largest accepted body as transferred (the pipeline caps the decompressed size). */
   readonly maxBytes: number;
   /** Keep-alive sockets per endpoint. */
   readonly maxSockets: number;

@@ -1,4 +1,4 @@
-import type { EndpointRef } from '../aggregate/cycle.types.js';
+import type { EndpointRef } from './scrape.types.js';
 import type { Instance } from '../instances/instance.types.js';
 import {
   BUILT_IN_TARGET_POLICY,

@@ -64,7 +64,7 @@ function sampleCount(text: string): Map<string, number> {
 describe.each([
   { mode: 'inline', worker: 'false' },
   { mode: 'worker thread', worker: 'true' },
-])('cardinality bounds, digest $mode', ({ worker }) => {
+])('cardinality bounds, pipeline $mode', ({ worker }) => {
   let h: Harness;
   const engines: Server[] = [];
   const ips = ['127.0.0.2', '127.0.0.3'];

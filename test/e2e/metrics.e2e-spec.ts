@@ -84,12 +84,12 @@ async function startEngine(
   return { state, server, ip, port: (server.address() as AddressInfo).port };
 }
 
-// Both digest paths: on the event loop, and in the worker thread production uses (from dist/).
+// Both pipeline paths: on the event loop, and in the worker thread production uses (from dist/).
 describe.each([
   { mode: 'inline', worker: 'false' },
   { mode: 'worker thread', worker: 'true' },
 ])(
-  'GET /metrics over live engines, digest $mode (SPEC §3, §4)',
+  'GET /metrics over live engines, pipeline $mode (SPEC §3, §4)',
   ({ worker }) => {
     let h: Harness;
     const engines: Engine[] = [];
@@ -613,7 +613,7 @@ describe.each([
       expect(new Set(types).size).toBe(types.length);
     });
 
-    it('counts the CPU time of the digest worker thread (0 when digesting inline)', async () => {
+    it('counts the CPU time of the cycle worker thread (0 when the pipeline runs inline)', async () => {
       await cycle();
       const { samples } = await scrape();
       const cpu = one(

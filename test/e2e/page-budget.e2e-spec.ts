@@ -40,7 +40,7 @@ const manyBuckets =
 describe.each([
   { mode: 'inline', worker: 'false' },
   { mode: 'worker thread', worker: 'true' },
-])('page budgets over live engines, digest $mode', ({ worker }) => {
+])('page budgets over live engines, pipeline $mode', ({ worker }) => {
   let h: Harness;
   const engines: Engine[] = [];
   const ips = ['127.0.0.2', '127.0.0.3'];

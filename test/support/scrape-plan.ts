@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { InstanceRef } from '../../src/aggregate/cycle.types.js';
-import type { DigestOptions } from '../../src/scrape/digest.types.js';
-import type { CyclePlan } from '../../src/scrape/scrape-cycle.js';
+import type { InstanceRef } from '../../src/scrape/scrape.types.js';
+import type { PipelineOptions } from '../../src/pipeline/pipeline.types.js';
+import type { CyclePlan } from '../../src/pipeline/run-cycle.js';
 import type { ScrapeTarget } from '../../src/scrape/targets.js';
 import { readFixture, SYNTHETIC_PAGE } from './fixtures.js';
 
 /**
- * Three loopback endpoints for a digest test: two engines answering real
+ * Three loopback endpoints for a pipeline test: two engines answering real
  * fixture pages (instance 1 prefill, instance 2 decode) and one answering
  * HTTP 500 (instance 3 union), so a cycle has exactly one failure.
  */
@@ -18,7 +18,7 @@ export interface PlanServers {
   close(): Promise<void>;
 }
 
-export const DIGEST_OPTIONS: DigestOptions = {
+export const PIPELINE_OPTIONS: PipelineOptions = {
   fetch: { timeoutMs: 5000, maxBytes: 1 << 22, maxSockets: 2, gzip: false },
   staleAfterMs: 60_000,
   concurrency: 2,

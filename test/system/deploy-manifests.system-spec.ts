@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import YAML from 'yaml';
-import { VIEW_TYPES } from '../../src/aggregate/cycle.types.js';
 import {
   DEFAULT_MGMT_PORT,
   DEFAULT_OBS_PORT,
@@ -35,6 +34,7 @@ import {
   validateObject,
 } from '../support/k8s-manifests.js';
 import { PROMTOOL_BIN, vectorSelectors } from '../support/prometheus-server.js';
+import { VIEW_TYPES } from '../../src/aggregate/views.js';
 
 /**
  * The deployment assets checked against the application itself, without a
@@ -507,7 +507,7 @@ describe.each(Object.entries(OVERLAYS))('k8s overlay %s', (overlay, want) => {
     expect(semi).toBe(8);
     expect(Number(stdout)).toBe((old + 3 * semi) * 1024 ** 2);
     // The whole heap fits in the memory limit with room for buffers, code
-    // and the digest worker.
+    // and the cycle worker.
     expect(Number(stdout)).toBeLessThan(
       0.8 * quantity(container.resources.limits.memory),
     );

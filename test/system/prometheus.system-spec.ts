@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { VIEW_TYPES } from '../../src/aggregate/cycle.types.js';
 import { QUANTILES } from '../../src/aggregate/metric-semantics.js';
 import { recordingRuleGroups } from '../../src/rules/recording-rules.js';
 import { startFleet, type Fleet } from '../../src/simulator/fleet.js';
@@ -19,6 +18,7 @@ import {
   vectorSelectors,
 } from '../support/prometheus-server.js';
 import { FIXTURES_DIR } from '../support/fixtures.js';
+import { VIEW_TYPES } from '../../src/aggregate/views.js';
 
 /**
  * A real Prometheus scrapes a live coordinator with the deploy/prometheus

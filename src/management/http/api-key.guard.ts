@@ -7,9 +7,9 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { bearerToken } from '../../bootstrap/bearer-token.js';
-import { APP_CONFIG } from '../../bootstrap/core-handles.js';
-import { secretMatches } from '../../bootstrap/secret-compare.js';
+import { bearerToken } from '../../http/bearer-token.js';
+import { APP_CONFIG } from '../../core/core-handles.js';
+import { secretMatches } from '../../http/secret-compare.js';
 import type { AppConfig } from '../../config/config.schema.js';
 
 /** Header carrying the management API key. */

@@ -13,7 +13,7 @@ import express, {
   type Request,
   type Response,
 } from 'express';
-import { APP_CONFIG } from '../../bootstrap/core-handles.js';
+import { APP_CONFIG } from '../../core/core-handles.js';
 import type { AppConfig } from '../../config/config.schema.js';
 
 /** SPEC §2: refresh bodies are at most 10 MiB. */

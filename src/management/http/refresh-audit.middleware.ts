@@ -2,7 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { REFRESH_EVENTS } from '../../instances/instance.types.js';
-import { SelfMetrics } from '../../scrape/self-metrics.js';
+import { SelfMetrics } from '../../pipeline/self-metrics.js';
 
 /** Ids listed in an audit line; the rest are only counted. */
 export const AUDIT_MAX_IDS = 10;

@@ -20,7 +20,7 @@ import {
   ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { ErrorBodyDto } from '../../bootstrap/error-body.dto.js';
+import { ErrorBodyDto } from '../../http/error-body.dto.js';
 import { ApiKeyGuard } from '../http/api-key.guard.js';
 import { InstanceListDto } from './instance-view.dto.js';
 import { RefreshRequestDto, RefreshResponseDto } from './refresh.dto.js';

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { EndpointScrapeStatus } from '../../aggregate/cycle.types.js';
 import { InstanceRegistry } from '../../instances/instance-registry.js';
 import type { Instance } from '../../instances/instance.types.js';
-import { MetricsStore } from '../../scrape/metrics-store.js';
+import { ViewStore } from '../../pipeline/view-store.js';
 import type { RefreshRequestDto } from './refresh.dto.js';
 import type {
   EndpointViewDto,
@@ -10,6 +9,7 @@ import type {
   InstanceViewDto,
 } from './instance-view.dto.js';
 import { toCommand } from './to-command.js';
+import type { EndpointScrapeStatus } from '../../aggregate/aggregate.types.js';
 
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
@@ -19,7 +19,7 @@ function iso(ms: number | null): string | null {
 export class InstancesService {
   constructor(
     private readonly registry: InstanceRegistry,
-    private readonly metrics: MetricsStore,
+    private readonly metrics: ViewStore,
   ) {}
 
   async refresh(dto: RefreshRequestDto): Promise<number> {

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { ScrapeScheduler } from '../../scrape/scrape-scheduler.js';
+import { CycleScheduler } from '../../pipeline/cycle-scheduler.js';
 
 /** Is the process making progress? (Not: are engines or etcd reachable.) */
 @Injectable()
 export class LivenessIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    private readonly scheduler: ScrapeScheduler,
+    private readonly scheduler: CycleScheduler,
   ) {}
 
   check() {

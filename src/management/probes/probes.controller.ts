@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
-import { runCheck } from '../../bootstrap/health-check.js';
+import { runCheck } from '../../http/health-check.js';
 import {
   ApiOkResponse,
   ApiOperation,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { APP_CONFIG } from '../../bootstrap/core-handles.js';
+import { APP_CONFIG } from '../../core/core-handles.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { hasServingSet } from '../../instances/apply-refresh.js';
 import { InstanceRegistry } from '../../instances/instance-registry.js';

@@ -1,8 +1,8 @@
-import type { EndpointScrapeStatus } from '../aggregate/cycle.types.js';
 import {
   EndpointTransitionLog,
   type EndpointTransition,
 } from './endpoint-transition-log.js';
+import type { EndpointScrapeStatus } from '../aggregate/aggregate.types.js';
 
 const ep = (
   key: string,

@@ -1,19 +1,22 @@
 import { Piscina } from 'piscina';
 import {
-  DIGEST_OPTIONS,
+  PIPELINE_OPTIONS,
   startPlanServers,
   type PlanServers,
 } from '../../test/support/scrape-plan.js';
-import type { ViewType } from '../aggregate/cycle.types.js';
 import type { Role } from '../instances/role.js';
-import digest, { type IngestResult, type WireView } from './digest-worker.js';
-import { InlineDigester } from './inline-digester.js';
-import type { CycleOutcome } from './digest.types.js';
+import runWorkerTask, {
+  type IngestResult,
+  type WireView,
+} from './cycle-worker.js';
+import { InlineCycleRunner } from './inline-cycle-runner.js';
+import type { CycleOutcome } from './pipeline.types.js';
+import type { ViewType } from '../aggregate/views.js';
 
 /**
  * The worker thread's task function, called here on the test's own thread (so
  * that coverage counts it): it must give, for the same pages at the same
- * instant, exactly what the inline digester gives on the event loop, and hand
+ * instant, exactly what the inline runner gives on the event loop, and hand
  * its view bodies over for transfer. Date is frozen, so the two runs agree on
  * every timestamp and duration.
  */
@@ -37,14 +40,14 @@ function unwrap<T>(moved: unknown): Moved<T> {
 const bytes = (b: Uint8Array): Buffer =>
   Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
-describe('digest worker task', () => {
+describe('cycle worker task', () => {
   let servers: PlanServers;
-  let inline: InlineDigester;
+  let inline: InlineCycleRunner;
 
   beforeAll(async () => {
     vi.useFakeTimers({ toFake: ['Date'], now: T0 });
     servers = await startPlanServers();
-    inline = new InlineDigester(DIGEST_OPTIONS);
+    inline = new InlineCycleRunner(PIPELINE_OPTIONS);
   });
   afterAll(async () => {
     vi.useRealTimers();
@@ -57,9 +60,9 @@ describe('digest worker task', () => {
 
   it('runs a cycle: the inline result, its pre-rendered views, bodies handed over for transfer', async () => {
     const moved = unwrap<IngestResult>(
-      await digest({
+      await runWorkerTask({
         kind: 'cycle',
-        options: DIGEST_OPTIONS,
+        options: PIPELINE_OPTIONS,
         plan: servers.plan(T0),
       }),
     );
@@ -116,7 +119,7 @@ describe('digest worker task', () => {
     'renders the %s view as %s for the latest snapshot on request',
     async (view, format) => {
       const moved = unwrap<WireView>(
-        await digest({
+        await runWorkerTask({
           kind: 'render',
           createdAt: first.createdAt,
           view,
@@ -134,14 +137,14 @@ describe('digest worker task', () => {
   it('answers null for a snapshot a later cycle has replaced', async () => {
     vi.setSystemTime(T0 + 3000);
     const second = unwrap<IngestResult>(
-      await digest({
+      await runWorkerTask({
         kind: 'cycle',
-        options: DIGEST_OPTIONS,
+        options: PIPELINE_OPTIONS,
         plan: servers.plan(T0 + 3000),
       }),
     ).value;
     expect(second.createdAt).toBeGreaterThan(first.createdAt);
-    const old = await digest({
+    const old = await runWorkerTask({
       kind: 'render',
       createdAt: first.createdAt,
       view: 'node',
@@ -150,7 +153,7 @@ describe('digest worker task', () => {
     });
     expect(old).toBeNull();
     const latest = unwrap<WireView>(
-      await digest({
+      await runWorkerTask({
         kind: 'render',
         createdAt: second.createdAt,
         view: 'node',

@@ -1,20 +1,17 @@
-import type {
-  EndpointScrapeStatus,
-  OutputFormat,
-  RenderedView,
-  ViewType,
-} from '../aggregate/cycle.types.js';
 import type { Role } from '../instances/role.js';
 import type {
   DroppedFamily,
   FamilyFilterOptions,
 } from '../render/family-filter.js';
 import type { PageLimits } from '../parse/page-budget.js';
-import type { PageFetcherOptions } from './page-fetcher.js';
-import type { CycleLimits, CyclePlan } from './scrape-cycle.js';
+import type { PageFetcherOptions } from '../scrape/page-fetcher.js';
+import type { CycleLimits, CyclePlan } from './run-cycle.js';
+import type { ViewType } from '../aggregate/views.js';
+import type { OutputFormat, RenderedView } from '../render/render.types.js';
+import type { EndpointScrapeStatus } from '../aggregate/aggregate.types.js';
 
-/** What the scrape loop keeps of one digested cycle. */
-export interface DigestedSnapshot {
+/** What the scrape loop keeps of one cycle. */
+export interface ViewSnapshot {
   readonly createdAt: number;
   readonly endpoints: readonly EndpointScrapeStatus[];
   render(
@@ -24,8 +21,8 @@ export interface DigestedSnapshot {
   ): Promise<RenderedView>;
 }
 
-/** Settings of the fetch-and-digest of every cycle. */
-export interface DigestOptions extends CycleLimits {
+/** Settings of the fetch, parse, aggregate and render of every cycle. */
+export interface PipelineOptions extends CycleLimits {
   readonly fetch: PageFetcherOptions;
   /** A failed endpoint keeps contributing its last good samples for this long. */
   readonly staleAfterMs: number;
@@ -49,7 +46,7 @@ export type DropListener = (
 ) => void;
 
 export interface CycleOutcome {
-  readonly snapshot: DigestedSnapshot;
+  readonly snapshot: ViewSnapshot;
   /** Endpoints whose fetch failed. */
   readonly failures: number;
   /** CPU seconds the worker thread has used so far; undefined inline or off Linux. */
@@ -58,13 +55,14 @@ export interface CycleOutcome {
 
 /**
  * Fetch + parse + aggregate + render of a cycle: inline on the event loop, or
- * all of it in a worker thread.
+ * all of it in a worker thread. (A class only to serve as the DI token.)
  */
-export interface Digester {
+export abstract class CycleRunner {
   /** Runs one cycle. One at a time. */
-  run(plan: CyclePlan): Promise<CycleOutcome>;
-  empty(now: number): DigestedSnapshot;
-  close(): Promise<void>;
+  abstract run(plan: CyclePlan): Promise<CycleOutcome>;
+  /** The views before the first cycle ends. */
+  abstract empty(now: number): ViewSnapshot;
+  abstract close(): Promise<void>;
 }
 
 /**
@@ -80,11 +78,3 @@ export const PRERENDERED: readonly { view: ViewType; role?: Role }[] = [
   { view: 'role', role: 'decode' },
   { view: 'role', role: 'union' },
 ];
-
-export function viewKey(
-  view: ViewType,
-  role: Role | undefined,
-  format: OutputFormat,
-): string {
-  return `${view}|${view === 'role' ? (role ?? '') : ''}|${format}`;
-}

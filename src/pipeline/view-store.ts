@@ -1,41 +1,30 @@
-import type {
-  EndpointScrapeStatus,
-  OutputFormat,
-  RenderedView,
-  ViewType,
-} from '../aggregate/cycle.types.js';
 import type { Role } from '../instances/role.js';
-import type {
-  CycleOutcome,
-  Digester,
-  DigestedSnapshot,
-} from './digest.types.js';
-import type { CyclePlan } from './scrape-cycle.js';
+import type { ViewSnapshot } from './pipeline.types.js';
 import { EndpointTransitionLog } from './endpoint-transition-log.js';
+import type { ViewType } from '../aggregate/views.js';
+import type { OutputFormat, RenderedView } from '../render/render.types.js';
+import type { EndpointScrapeStatus } from '../aggregate/aggregate.types.js';
 
 /**
- * Holds the snapshot of the last digested cycle. Requests only read it: a
- * view is rendered at most once per snapshot and then served as cached bytes.
+ * Holds the views of the last finished cycle. Requests only read them: a
+ * view is rendered at most once per cycle and then served as cached bytes.
  */
-export class MetricsStore {
-  private snapshot: DigestedSnapshot;
+export class ViewStore {
+  private snapshot: ViewSnapshot;
   private byKey = new Map<string, EndpointScrapeStatus>();
 
   constructor(
-    private readonly digester: Digester,
+    initial: ViewSnapshot,
     private readonly transitions = new EndpointTransitionLog(),
   ) {
-    this.snapshot = digester.empty(Date.now());
+    this.snapshot = initial;
   }
 
-  /** Runs one cycle; the views switch to it when it is done. */
-  async run(plan: CyclePlan): Promise<CycleOutcome> {
-    const outcome = await this.digester.run(plan);
-    const { snapshot } = outcome;
+  /** The views switch to a finished cycle's. */
+  publish(snapshot: ViewSnapshot): void {
     this.snapshot = snapshot;
     this.byKey = new Map(snapshot.endpoints.map((e) => [e.key, e]));
     this.transitions.observe(snapshot.endpoints);
-    return outcome;
   }
 
   get createdAt(): number {
@@ -60,9 +49,5 @@ export class MetricsStore {
 
   endpointStatus(key: string): EndpointScrapeStatus | undefined {
     return this.byKey.get(key);
-  }
-
-  close(): Promise<void> {
-    return this.digester.close();
   }
 }

@@ -38,26 +38,26 @@ export class SelfMetrics {
 
   readonly cycleSeconds = new Histogram({
     name: `${SELF_METRICS_PREFIX}scrape_cycle_seconds`,
-    help: 'Wall time of one scrape cycle (fetch + digest).',
+    help: 'Wall time of one scrape cycle (fetch, parse, aggregate, render).',
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10],
     registers: [this.registry],
   });
 
-  readonly digestThreadCpu = new Counter({
+  readonly workerThreadCpu = new Counter({
     name: `${SELF_METRICS_PREFIX}digest_thread_cpu_seconds_total`,
     help: 'CPU seconds used by the worker thread that fetches and digests the cycles, counted at the end of each cycle (Linux, digest_in_worker only). A rate near 1 means that thread is saturated.',
     registers: [this.registry],
   });
-  private lastDigestThreadCpu = 0;
+  private lastWorkerThreadCpu = 0;
 
   /** The worker thread's CPU seconds so far (restarts from 0 with a new thread). */
-  observeDigestThreadCpu(total: number): void {
+  observeWorkerThreadCpu(total: number): void {
     const delta =
-      total >= this.lastDigestThreadCpu
-        ? total - this.lastDigestThreadCpu
+      total >= this.lastWorkerThreadCpu
+        ? total - this.lastWorkerThreadCpu
         : total;
-    this.lastDigestThreadCpu = total;
-    this.digestThreadCpu.inc(delta);
+    this.lastWorkerThreadCpu = total;
+    this.workerThreadCpu.inc(delta);
   }
 
   readonly seriesDropped = new Counter({

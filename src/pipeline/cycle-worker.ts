@@ -1,21 +1,18 @@
-import type {
-  EndpointScrapeStatus,
-  OutputFormat,
-  ViewType,
-} from '../aggregate/cycle.types.js';
-import {
-  MetricsAggregator,
-  type MetricsSnapshot,
-} from '../aggregate/metrics-aggregator.js';
+import type { RenderedViews } from '../render/rendered-views.js';
+import { MetricsPipeline } from './metrics-pipeline.js';
 import type { Role } from '../instances/role.js';
 import { Piscina } from 'piscina';
-import { PRERENDERED, viewKey, type DigestOptions } from './digest.types.js';
-import { niceThread, threadCpuSeconds } from './digest-thread.js';
-import { PageFetcher } from './page-fetcher.js';
-import { scrapeCycle, type CyclePlan } from './scrape-cycle.js';
+import { viewCacheKey } from '../render/render-view.js';
+import { PRERENDERED, type PipelineOptions } from './pipeline.types.js';
+import { niceThread, threadCpuSeconds } from './thread-facts.js';
+import { PageFetcher } from '../scrape/page-fetcher.js';
+import { runCycle, type CyclePlan } from './run-cycle.js';
+import type { ViewType } from '../aggregate/views.js';
+import type { OutputFormat } from '../render/render.types.js';
+import type { EndpointScrapeStatus } from '../aggregate/aggregate.types.js';
 
 /**
- * Worker-thread side of the digest: the fetcher, the aggregator and its
+ * Worker-thread side of the pipeline: the fetcher, the pipeline and its
  * cross-cycle state live here, in the pool's single thread, so that fetching,
  * parsing and merging thousands of pages never touch the HTTP event loop.
  * A render task may run while a cycle waits on the network: it reads the
@@ -24,10 +21,10 @@ import { scrapeCycle, type CyclePlan } from './scrape-cycle.js';
 
 export interface CycleTask {
   readonly kind: 'cycle';
-  readonly options: DigestOptions;
+  readonly options: PipelineOptions;
   readonly plan: CyclePlan;
 }
-export type DigestTask = CycleTask | RenderTask;
+export type WorkerTask = CycleTask | RenderTask;
 export interface RenderTask {
   readonly kind: 'render';
   readonly createdAt: number;
@@ -49,16 +46,16 @@ export interface IngestResult {
   readonly views: Readonly<Record<string, WireView>>;
 }
 
-let aggregator: MetricsAggregator | null = null;
+let pipeline: MetricsPipeline | null = null;
 let fetcher: PageFetcher | null = null;
-let latest: MetricsSnapshot | null = null;
+let latest: RenderedViews | null = null;
 
 /**
  * Probes and `/metrics` answer on the main thread: when the two share too few
  * cores, the scheduler should favour them over this bulk work.
  */
-const DIGEST_NICE = 10;
-niceThread(DIGEST_NICE);
+const WORKER_NICE = 10;
+niceThread(WORKER_NICE);
 
 /**
  * Hands `value` back with its view bodies transferred, not copied: each body
@@ -86,12 +83,12 @@ function transferring<T extends object>(
   ) as unknown as T;
 }
 
-export default async function digest(
-  task: DigestTask,
+export default async function runWorkerTask(
+  task: WorkerTask,
 ): Promise<IngestResult | WireView | null> {
   if (task.kind === 'cycle') {
     const { options } = task;
-    aggregator ??= new MetricsAggregator({
+    pipeline ??= new MetricsPipeline({
       staleAfterMs: options.staleAfterMs,
       windowMs: options.windowMs,
       rankLabels: options.rankLabels,
@@ -99,12 +96,13 @@ export default async function digest(
       pageLimits: options.pageLimits,
     });
     fetcher ??= new PageFetcher(options.fetch);
-    const run = await scrapeCycle(aggregator, fetcher, task.plan, options);
-    latest = run.snapshot;
+    const run = await runCycle(pipeline, fetcher, task.plan, options);
+    const cycle = run.views;
+    latest = cycle;
     const views: Record<string, WireView> = {};
     for (const { view, role } of PRERENDERED) {
-      const r = latest.render(view, role, 'prometheus');
-      views[viewKey(view, role, 'prometheus')] = {
+      const r = cycle.render(view, role, 'prometheus');
+      views[viewCacheKey(view, role, 'prometheus')] = {
         contentType: r.contentType,
         body: r.body,
         ...(r.dropped ? { dropped: r.dropped } : {}),
@@ -113,8 +111,8 @@ export default async function digest(
     const result: IngestResult = {
       failures: run.failures,
       threadCpuSeconds: threadCpuSeconds(),
-      createdAt: latest.createdAt,
-      endpoints: latest.endpoints,
+      createdAt: cycle.createdAt,
+      endpoints: cycle.endpoints,
       views,
     };
     return transferring(

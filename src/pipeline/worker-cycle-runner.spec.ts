@@ -1,19 +1,19 @@
 import {
-  DIGEST_OPTIONS,
+  PIPELINE_OPTIONS,
   seriesOf,
   startPlanServers,
   type PlanServers,
 } from '../../test/support/scrape-plan.js';
-import type { EndpointScrapeStatus } from '../aggregate/cycle.types.js';
-import { InlineDigester } from './inline-digester.js';
-import { WorkerDigester, workerFile } from './worker-digester.js';
+import { InlineCycleRunner } from './inline-cycle-runner.js';
+import { WorkerCycleRunner, workerFile } from './worker-cycle-runner.js';
+import type { EndpointScrapeStatus } from '../aggregate/aggregate.types.js';
 
 /**
- * The worker digester with its real thread (the built `dist/` worker: `npm
+ * The worker runner with its real thread (the built `dist/` worker: `npm
  * test` builds first). The thread's own code is covered in-process by
- * digest-worker.spec.ts; this checks the main-thread side: the plan goes in,
+ * cycle-worker.spec.ts; this checks the main-thread side: the plan goes in,
  * the endpoints and views come back, other views are rendered in the thread
- * once per snapshot. The inline digester over the same pages is the oracle
+ * once per snapshot. The inline runner over the same pages is the oracle
  * for everything that does not depend on the clock.
  */
 
@@ -28,15 +28,15 @@ const status = (e: EndpointScrapeStatus) => ({
 const byKey = (a: { key: string }, b: { key: string }) =>
   a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 
-describe('WorkerDigester', () => {
+describe('WorkerCycleRunner', () => {
   let servers: PlanServers;
-  let worker: WorkerDigester;
-  let inline: InlineDigester;
+  let worker: WorkerCycleRunner;
+  let inline: InlineCycleRunner;
 
   beforeAll(async () => {
     servers = await startPlanServers();
-    worker = new WorkerDigester(DIGEST_OPTIONS);
-    inline = new InlineDigester(DIGEST_OPTIONS);
+    worker = new WorkerCycleRunner(PIPELINE_OPTIONS);
+    inline = new InlineCycleRunner(PIPELINE_OPTIONS);
   });
   afterAll(async () => {
     await worker?.close();
@@ -45,10 +45,10 @@ describe('WorkerDigester', () => {
   });
 
   it('loads the built worker file', () => {
-    expect(workerFile()).toMatch(/dist\/scrape\/digest-worker\.js$/);
+    expect(workerFile()).toMatch(/dist\/pipeline\/cycle-worker\.js$/);
   });
 
-  it('runs a cycle in the thread and serves its views as the inline digester does', async () => {
+  it('runs a cycle in the thread and serves its views as the inline runner does', async () => {
     const out = await worker.run(servers.plan(Date.now()));
     const ref = await inline.run(servers.plan(Date.now()));
     expect(out.failures).toBe(1);
@@ -103,7 +103,7 @@ describe('WorkerDigester', () => {
   it('serves the empty snapshot before the first cycle on the main thread', async () => {
     const now = 1_767_000_000_000;
     const empty = worker.empty(now);
-    const fresh = new InlineDigester(DIGEST_OPTIONS);
+    const fresh = new InlineCycleRunner(PIPELINE_OPTIONS);
     const ref = fresh.empty(now);
     await fresh.close();
     expect(empty.createdAt).toBe(now);

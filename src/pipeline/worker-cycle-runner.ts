@@ -3,36 +3,37 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Piscina } from 'piscina';
-import type { RenderedView, ViewType } from '../aggregate/cycle.types.js';
 import type {
   CycleTask,
-  DigestTask,
+  WorkerTask,
   IngestResult,
   RenderTask,
   WireView,
-} from './digest-worker.js';
+} from './cycle-worker.js';
 import type {
   CycleOutcome,
-  Digester,
-  DigestOptions,
-  DigestedSnapshot,
+  CycleRunner,
+  PipelineOptions,
+  ViewSnapshot,
   DropListener,
-} from './digest.types.js';
-import { viewKey } from './digest.types.js';
-import { MetricsAggregator } from '../aggregate/metrics-aggregator.js';
-import { wrapSnapshot } from './inline-digester.js';
-import type { CyclePlan } from './scrape-cycle.js';
+} from './pipeline.types.js';
+import { viewCacheKey } from '../render/render-view.js';
+import { MetricsPipeline } from './metrics-pipeline.js';
+import { viewSnapshotOf } from './inline-cycle-runner.js';
+import type { CyclePlan } from './run-cycle.js';
+import type { ViewType } from '../aggregate/views.js';
+import type { RenderedView } from '../render/render.types.js';
 
 /**
  * The worker's compiled file. Next to this module in dist/; when this module
  * runs from TypeScript sources (tests), the built copy in dist/ is used.
  */
 export function workerFile(): string {
-  const sibling = fileURLToPath(new URL('./digest-worker.js', import.meta.url));
+  const sibling = fileURLToPath(new URL('./cycle-worker.js', import.meta.url));
   if (existsSync(sibling)) return sibling;
-  const built = resolve(process.cwd(), 'dist/scrape/digest-worker.js');
+  const built = resolve(process.cwd(), 'dist/pipeline/cycle-worker.js');
   if (existsSync(built)) return built;
-  throw new Error(`digest worker not found (${sibling}); run npm run build`);
+  throw new Error(`cycle worker not found (${sibling}); run npm run build`);
 }
 
 function toView(w: WireView): RenderedView {
@@ -49,14 +50,14 @@ function toView(w: WireView): RenderedView {
  * its pre-rendered views; other views are rendered there on first request,
  * also while a cycle is running.
  */
-export class WorkerDigester implements Digester {
-  private readonly pool: Piscina<DigestTask, IngestResult | WireView | null>;
+export class WorkerCycleRunner implements CycleRunner {
+  private readonly pool: Piscina<WorkerTask, IngestResult | WireView | null>;
   /** Serves the empty snapshot before the first cycle, on this thread. */
-  private readonly idle: MetricsAggregator;
-  private readonly logger = new Logger(WorkerDigester.name);
+  private readonly idle: MetricsPipeline;
+  private readonly logger = new Logger(WorkerCycleRunner.name);
 
   constructor(
-    private readonly options: DigestOptions,
+    private readonly options: PipelineOptions,
     private readonly onDropped?: DropListener,
   ) {
     this.pool = new Piscina({
@@ -75,10 +76,10 @@ export class WorkerDigester implements Digester {
     // event would end the process.
     this.pool.on('error', (err: Error) =>
       this.logger.error(
-        `digest worker thread failed, a new one takes the next cycle: ${err.stack ?? err.message}`,
+        `cycle worker thread failed, a new one takes the next cycle: ${err.stack ?? err.message}`,
       ),
     );
-    this.idle = new MetricsAggregator({
+    this.idle = new MetricsPipeline({
       staleAfterMs: options.staleAfterMs,
       windowMs: options.windowMs,
       rankLabels: options.rankLabels,
@@ -97,7 +98,7 @@ export class WorkerDigester implements Digester {
     };
   }
 
-  private snapshotOf(result: IngestResult): DigestedSnapshot {
+  private snapshotOf(result: IngestResult): ViewSnapshot {
     const cache = new Map<string, RenderedView>();
     const onDropped = this.onDropped;
     for (const [key, w] of Object.entries(result.views)) {
@@ -112,7 +113,7 @@ export class WorkerDigester implements Digester {
       createdAt: result.createdAt,
       endpoints: result.endpoints,
       async render(view, role, format) {
-        const key = viewKey(view, role, format);
+        const key = viewCacheKey(view, role, format);
         const hit = cache.get(key);
         if (hit) return hit;
         let p = pending.get(key);
@@ -140,8 +141,8 @@ export class WorkerDigester implements Digester {
     };
   }
 
-  empty(now: number): DigestedSnapshot {
-    return wrapSnapshot(this.idle.emptySnapshot(now), this.onDropped);
+  empty(now: number): ViewSnapshot {
+    return viewSnapshotOf(this.idle.emptyViews(now), this.onDropped);
   }
 
   async close(): Promise<void> {

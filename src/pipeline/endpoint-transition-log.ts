@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EndpointScrapeStatus } from '../aggregate/cycle.types.js';
+import type { EndpointScrapeStatus } from '../aggregate/aggregate.types.js';
 
 /** An endpoint that went down, or came back up. */
 export interface EndpointTransition {

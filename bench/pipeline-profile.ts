@@ -1,8 +1,8 @@
 /**
- * The digest alone, in this process, without HTTP: `node dist-bench/bench/digest-profile.js
+ * The pipeline alone, in this process, without HTTP: `node dist-bench/bench/pipeline-profile.js
  * [--endpoints=2048] [--cycles=8]` (after `tsc -p tsconfig.bench.json`). N simulated vLLM V1
  * engines render their pages, gzip level 1 (as the fleet serves them), and the worker's
- * cycle (`scrapeCycle` and the pre-rendered views) ingests them from memory, cycle after cycle. Prints, per cycle phase, CPU and wall
+ * cycle (`runCycle` and the pre-rendered views) ingests them from memory, cycle after cycle. Prints, per cycle phase, CPU and wall
  * milliseconds, garbage-collection pauses and the heap, so a change in the parser, the
  * aggregator or the renderers can be weighed without the fleet's noise. `--identity`:
  * uncompressed pages. Run node with `--expose-gc` to start each cycle from a
@@ -10,13 +10,13 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
-import type { EndpointRef } from '../src/aggregate/cycle.types.js';
-import { MetricsAggregator } from '../src/aggregate/metrics-aggregator.js';
-import { PRERENDERED } from '../src/scrape/digest.types.js';
-import { scrapeCycle, type PageSource } from '../src/scrape/scrape-cycle.js';
+import type { EndpointRef } from '../src/scrape/scrape.types.js';
+import { PRERENDERED } from '../src/pipeline/pipeline.types.js';
+import { runCycle, type PageSource } from '../src/pipeline/run-cycle.js';
 import { SimulatedVllmEngine } from '../src/simulator/index.js';
 import { fleetLayout } from './lib/fleet-layout.js';
 import { mean } from './lib/stats.js';
+import { MetricsPipeline } from '../src/pipeline/metrics-pipeline.js';
 
 function option(name: string, fallback: number): number {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -70,7 +70,7 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
-// Every cycle's pages first, so that the digest's garbage is its own.
+// Every cycle's pages first, so that the pipeline's garbage is its own.
 const targets = engines.map(({ ref }, i) => ({ ref, url: `mem:${i}` }));
 const cyclePages: Uint8Array[][] = [];
 let textBytes = 0;
@@ -91,7 +91,7 @@ for (let c = 0; c < warmup + cycles; c++) {
   );
 }
 
-const aggregator = new MetricsAggregator({ staleAfterMs: 30_000 });
+const aggregator = new MetricsPipeline({ staleAfterMs: 30_000 });
 const collect = (globalThis as { gc?: () => void }).gc;
 const rows: { ms: number; cpuMs: number; gcMs: number; gcs: number }[] = [];
 let peakHeap = 0;
@@ -111,7 +111,7 @@ for (const [c, pages] of cyclePages.entries()) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   // What the worker does per cycle, without the network: ingest every page, pre-render.
-  const { snapshot } = await scrapeCycle(
+  const { views: snapshot } = await runCycle(
     aggregator,
     source,
     { startedAt: Date.now(), targets, instances },
@@ -138,9 +138,9 @@ for (const [c, pages] of cyclePages.entries()) {
 
 const fmt = (x: number): string => x.toFixed(1);
 process.stdout.write(
-  `digest of ${endpoints} pages (${fmt(textBytes / (warmup + cycles) / 1e6)} MB text, ` +
+  `pipeline of ${endpoints} pages (${fmt(textBytes / (warmup + cycles) / 1e6)} MB text, ` +
     `${fmt(wireBytes / (warmup + cycles) / 1e6)} MB on the wire per cycle), mean of ${cycles} cycles after ${warmup}:\n` +
     `  wall ${fmt(mean(rows.map((r) => r.ms)))} ms, CPU ${fmt(mean(rows.map((r) => r.cpuMs)))} ms, ` +
     `GC ${fmt(mean(rows.map((r) => r.gcMs)))} ms in ${fmt(mean(rows.map((r) => r.gcs)))} pauses; ` +
-    `heap after a digest ${fmt(peakHeap / 1e6)} MB (max)\n`,
+    `heap after a cycle ${fmt(peakHeap / 1e6)} MB (max)\n`,
 );

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
-import type { MetricsStore } from './metrics-store.js';
+import type { CycleRunner } from './pipeline.types.js';
+import type { ViewStore } from './view-store.js';
 import type { SelfMetrics } from './self-metrics.js';
-import { scrapeTargets } from './targets.js';
+import { scrapeTargets } from '../scrape/targets.js';
 
 export interface SchedulerOptions {
   readonly intervalMs: number;
@@ -14,8 +15,8 @@ export interface SchedulerOptions {
  * is followed at once by the next, never overlapped. Each cycle takes the
  * registry as it is when the cycle starts.
  */
-export class ScrapeScheduler {
-  private readonly logger = new Logger(ScrapeScheduler.name);
+export class CycleScheduler {
+  private readonly logger = new Logger(CycleScheduler.name);
   private running = false;
   private timer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
@@ -27,7 +28,8 @@ export class ScrapeScheduler {
 
   constructor(
     private readonly registry: InstanceRegistry,
-    private readonly store: MetricsStore,
+    private readonly runner: CycleRunner,
+    private readonly store: ViewStore,
     private readonly self: SelfMetrics,
     private readonly options: SchedulerOptions,
   ) {}
@@ -52,7 +54,7 @@ export class ScrapeScheduler {
   }
 
   /**
-   * Resolves when a cycle that started after this call has been digested:
+   * Resolves when a cycle that started after this call has been aggregated:
    * from then on the views reflect the registry as it was at the call.
    */
   nextCycle(): Promise<void> {
@@ -101,7 +103,7 @@ export class ScrapeScheduler {
   private async cycle(startedAt: number): Promise<void> {
     const seq = ++this.begun;
     const instances = this.registry.list();
-    const outcome = await this.store.run({
+    const outcome = await this.runner.run({
       startedAt,
       targets: scrapeTargets(instances, this.options.port),
       instances: instances.map((i) => ({
@@ -111,6 +113,7 @@ export class ScrapeScheduler {
         modelName: i.model_name,
       })),
     });
+    this.store.publish(outcome.snapshot);
     this.completed++;
     this.cycleWaiters = this.cycleWaiters.filter((w) => {
       if (seq <= w.after) return true;
@@ -120,7 +123,7 @@ export class ScrapeScheduler {
     this.self.scrapeCycles.inc();
     if (outcome.failures > 0) this.self.scrapeFailures.inc(outcome.failures);
     if (outcome.workerCpuSeconds !== undefined)
-      this.self.observeDigestThreadCpu(outcome.workerCpuSeconds);
+      this.self.observeWorkerThreadCpu(outcome.workerCpuSeconds);
     this.self.cycleSeconds.observe((Date.now() - startedAt) / 1000);
   }
 }

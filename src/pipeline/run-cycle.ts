@@ -3,13 +3,11 @@ import type {
   EndpointRef,
   InstanceRef,
   PageResult,
-} from '../aggregate/cycle.types.js';
-import type {
-  MetricsAggregator,
-  MetricsSnapshot,
-} from '../aggregate/metrics-aggregator.js';
-import type { FetchResult } from './page-fetcher.js';
-import type { ScrapeTarget } from './targets.js';
+} from '../scrape/scrape.types.js';
+import type { RenderedViews } from '../render/rendered-views.js';
+import type { MetricsPipeline } from './metrics-pipeline.js';
+import type { FetchResult } from '../scrape/page-fetcher.js';
+import type { ScrapeTarget } from '../scrape/targets.js';
 
 /** What one cycle scrapes: plain data, so that it can be handed to a worker thread. */
 export interface CyclePlan {
@@ -65,16 +63,16 @@ function toPage(
 /**
  * One scrape cycle: every target fetched, `concurrency` at once, and each page
  * parsed into the aggregate as soon as it arrives, so that no cycle's worth of
- * pages is ever held. Returns the cycle's snapshot and how many fetches failed.
+ * pages is ever held. Returns the cycle's views and how many fetches failed.
  */
-export async function scrapeCycle(
-  aggregator: MetricsAggregator,
+export async function runCycle(
+  pipeline: MetricsPipeline,
   source: PageSource,
   plan: CyclePlan,
   limits: CycleLimits,
-): Promise<{ snapshot: MetricsSnapshot; failures: number }> {
+): Promise<{ views: RenderedViews; failures: number }> {
   const { targets } = plan;
-  aggregator.beginCycle();
+  pipeline.beginCycle();
   let next = 0;
   let failures = 0;
   const lane = async (): Promise<void> => {
@@ -84,7 +82,7 @@ export async function scrapeCycle(
       const res = await source.fetch(target.url);
       if (!res.ok) failures++;
       try {
-        aggregator.ingestPage(
+        pipeline.ingestPage(
           toPage(target.ref, res, Date.now(), limits.maxPageBytes),
           index,
         );
@@ -95,10 +93,10 @@ export async function scrapeCycle(
   };
   const lanes = Math.min(limits.concurrency, targets.length);
   await Promise.all(Array.from({ length: lanes }, lane));
-  const snapshot = aggregator.finishCycle({
+  const views = pipeline.finishCycle({
     startedAt: plan.startedAt,
     finishedAt: Date.now(),
     instances: plan.instances,
   });
-  return { snapshot, failures };
+  return { views, failures };
 }

@@ -1,9 +1,9 @@
 import { InMemoryInstanceRegistry } from '../instances/instance-registry.js';
 import type { Leadership } from '../leadership/leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
-import type { MetricsStore } from '../scrape/metrics-store.js';
-import type { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
-import { SelfMetrics } from '../scrape/self-metrics.js';
+import type { CycleRunner } from '../pipeline/pipeline.types.js';
+import type { CycleScheduler } from '../pipeline/cycle-scheduler.js';
+import { SelfMetrics } from '../pipeline/self-metrics.js';
 import { CoreRuntime } from './core-runtime.js';
 
 describe('CoreRuntime shutdown', () => {
@@ -29,21 +29,21 @@ describe('CoreRuntime shutdown', () => {
       registry,
       {
         close: () => {
-          order.push('metrics');
+          order.push('runner');
           return Promise.resolve();
         },
-      } as unknown as MetricsStore,
+      } as unknown as CycleRunner,
       {
         stop: () => {
           order.push('scheduler');
           return Promise.resolve();
         },
-      } as unknown as ScrapeScheduler,
+      } as unknown as CycleScheduler,
       new SelfMetrics(),
     );
     await runtime.resign();
     await runtime.resign();
     await runtime.stop();
-    expect(order).toEqual(['leadership', 'scheduler', 'metrics', 'registry']);
+    expect(order).toEqual(['leadership', 'scheduler', 'runner', 'registry']);
   });
 });

@@ -2,9 +2,9 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { InstanceRegistry } from '../instances/instance-registry.js';
 import { Leadership } from '../leadership/leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
-import { MetricsStore } from '../scrape/metrics-store.js';
-import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
-import { SelfMetrics } from '../scrape/self-metrics.js';
+import { ViewStore } from '../pipeline/view-store.js';
+import { CycleScheduler } from '../pipeline/cycle-scheduler.js';
+import { SelfMetrics } from '../pipeline/self-metrics.js';
 import { APP_CONFIG, type CoreHandles } from './core-handles.js';
 
 /** Re-exposes the core's singletons inside an HTTP app, by class token. */
@@ -17,8 +17,8 @@ export class CoreHandlesModule {
       { provide: LifecycleState, useValue: handles.lifecycle },
       { provide: Leadership, useValue: handles.leadership },
       { provide: InstanceRegistry, useValue: handles.registry },
-      { provide: MetricsStore, useValue: handles.metrics },
-      { provide: ScrapeScheduler, useValue: handles.scheduler },
+      { provide: ViewStore, useValue: handles.metrics },
+      { provide: CycleScheduler, useValue: handles.scheduler },
       { provide: SelfMetrics, useValue: handles.selfMetrics },
     ];
     return {

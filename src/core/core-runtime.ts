@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InstanceRegistry } from '../instances/instance-registry.js';
 import { Leadership } from '../leadership/leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
-import { MetricsStore } from '../scrape/metrics-store.js';
-import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
-import { SelfMetrics } from '../scrape/self-metrics.js';
+import { CycleRunner } from '../pipeline/pipeline.types.js';
+import { CycleScheduler } from '../pipeline/cycle-scheduler.js';
+import { SelfMetrics } from '../pipeline/self-metrics.js';
 
 const RETRY_MS = 1000;
 
@@ -24,8 +24,8 @@ export class CoreRuntime {
     private readonly lifecycle: LifecycleState,
     private readonly leadership: Leadership,
     private readonly registry: InstanceRegistry,
-    private readonly metrics: MetricsStore,
-    private readonly scheduler: ScrapeScheduler,
+    private readonly runner: CycleRunner,
+    private readonly scheduler: CycleScheduler,
     private readonly self: SelfMetrics,
   ) {
     this.registry.onChange((list) =>
@@ -67,11 +67,11 @@ export class CoreRuntime {
     return this.resigned;
   }
 
-  /** Stops everything, in order: scrape loop, metrics, leadership, registry. */
+  /** Stops everything, in order: scrape loop, its cycle runner, leadership, registry. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.scheduler.stop();
-    await this.metrics.close();
+    await this.runner.close();
     await this.resign();
     await this.registry.close();
   }

@@ -2,9 +2,9 @@ import type { AppConfig } from '../config/config.schema.js';
 import type { InstanceRegistry } from '../instances/instance-registry.js';
 import type { Leadership } from '../leadership/leadership.js';
 import type { LifecycleState } from '../lifecycle/lifecycle-state.js';
-import type { MetricsStore } from '../scrape/metrics-store.js';
-import type { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
-import type { SelfMetrics } from '../scrape/self-metrics.js';
+import type { ViewStore } from '../pipeline/view-store.js';
+import type { CycleScheduler } from '../pipeline/cycle-scheduler.js';
+import type { SelfMetrics } from '../pipeline/self-metrics.js';
 
 /** DI token of the frozen configuration. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -19,7 +19,7 @@ export interface CoreHandles {
   readonly lifecycle: LifecycleState;
   readonly leadership: Leadership;
   readonly registry: InstanceRegistry;
-  readonly metrics: MetricsStore;
-  readonly scheduler: ScrapeScheduler;
+  readonly metrics: ViewStore;
+  readonly scheduler: CycleScheduler;
   readonly selfMetrics: SelfMetrics;
 }

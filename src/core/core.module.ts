@@ -8,12 +8,16 @@ import {
 import { registryLimitsFrom } from '../instances/registry-limits.js';
 import { Leadership, StandaloneLeadership } from '../leadership/leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
-import { InlineDigester } from '../scrape/inline-digester.js';
-import { WorkerDigester } from '../scrape/worker-digester.js';
-import { MetricsStore } from '../scrape/metrics-store.js';
-import type { DigestOptions, DropListener } from '../scrape/digest.types.js';
-import { ScrapeScheduler } from '../scrape/scrape-scheduler.js';
-import { SelfMetrics } from '../scrape/self-metrics.js';
+import { InlineCycleRunner } from '../pipeline/inline-cycle-runner.js';
+import { WorkerCycleRunner } from '../pipeline/worker-cycle-runner.js';
+import { ViewStore } from '../pipeline/view-store.js';
+import {
+  CycleRunner,
+  type DropListener,
+  type PipelineOptions,
+} from '../pipeline/pipeline.types.js';
+import { CycleScheduler } from '../pipeline/cycle-scheduler.js';
+import { SelfMetrics } from '../pipeline/self-metrics.js';
 import { APP_CONFIG } from './core-handles.js';
 import { CoreRuntime } from './core-runtime.js';
 
@@ -49,10 +53,10 @@ export class CoreModule {
               : new InMemoryInstanceRegistry(registryLimitsFrom(config)),
         },
         {
-          provide: MetricsStore,
+          provide: CycleRunner,
           inject: [SelfMetrics],
           useFactory: (self: SelfMetrics) => {
-            const options: DigestOptions = {
+            const options: PipelineOptions = {
               fetch: {
                 timeoutMs: timing.timeoutMs,
                 maxBytes: metricsCfg.max_page_bytes,
@@ -79,22 +83,27 @@ export class CoreModule {
             };
             const onDropped: DropListener = (view, dropped) =>
               self.observeDropped(view, dropped);
-            return new MetricsStore(
-              metricsCfg.digest_in_worker
-                ? new WorkerDigester(options, onDropped)
-                : new InlineDigester(options, onDropped),
-            );
+            return metricsCfg.digest_in_worker
+              ? new WorkerCycleRunner(options, onDropped)
+              : new InlineCycleRunner(options, onDropped);
           },
         },
         {
-          provide: ScrapeScheduler,
-          inject: [InstanceRegistry, MetricsStore, SelfMetrics],
+          provide: ViewStore,
+          inject: [CycleRunner],
+          useFactory: (runner: CycleRunner) =>
+            new ViewStore(runner.empty(Date.now())),
+        },
+        {
+          provide: CycleScheduler,
+          inject: [InstanceRegistry, CycleRunner, ViewStore, SelfMetrics],
           useFactory: (
             registry: InstanceRegistry,
-            store: MetricsStore,
+            runner: CycleRunner,
+            store: ViewStore,
             self: SelfMetrics,
           ) =>
-            new ScrapeScheduler(registry, store, self, {
+            new CycleScheduler(registry, runner, store, self, {
               intervalMs: timing.intervalMs,
               port: metricsCfg.scrape_port,
             }),
