@@ -1,8 +1,9 @@
 import type { Role } from '../instances/role.js';
-import type {
-  EndpointRef,
-  InstanceRef,
-  PageResult,
+import {
+  endpointKey,
+  type EndpointRef,
+  type InstanceRef,
+  type PageResult,
 } from '../scrape/scrape.types.js';
 import type { CycleInput } from './aggregate.types.js';
 
@@ -19,7 +20,7 @@ export function endpointRef(
   modelName?: string,
 ): EndpointRef {
   return {
-    key: `${instanceId}|${podIp}|${dpRank}`,
+    key: endpointKey(instanceId, podIp, dpRank),
     instanceId,
     role,
     podIp,

@@ -1,6 +1,5 @@
 import { ROLES, type Role } from '../instances/role.js';
 import type { LabelPair } from '../parse/label-block.js';
-import type { ViewOutput } from './aggregate.types.js';
 import type {
   EndpointRef,
   InstanceRef,
@@ -34,7 +33,11 @@ import {
   type TokenRates,
 } from './view-builder.js';
 import type { ViewType } from './views.js';
-import type { CycleInput, EndpointScrapeStatus } from './aggregate.types.js';
+import type {
+  CycleInput,
+  EndpointScrapeStatus,
+  ViewOutput,
+} from './aggregate.types.js';
 
 export interface AggregatorOptions {
   /** A failed endpoint keeps contributing its last good samples for this long. */

@@ -5,7 +5,7 @@ import {
   InMemoryInstanceRegistry,
   InstanceRegistry,
 } from '../instances/instance-registry.js';
-import { registryLimitsFrom } from '../instances/registry-limits.js';
+import { registryLimitsFrom } from './settings-from-config.js';
 import { Leadership, StandaloneLeadership } from '../leadership/leadership.js';
 import { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { InlineCycleRunner } from '../pipeline/inline-cycle-runner.js';
@@ -40,7 +40,7 @@ export class CoreModule {
             config.standby_config.enable_master_standby
               ? (
                   await import('../leadership/etcd-leadership.js')
-                ).EtcdLeadership.fromConfig(config)
+                ).EtcdLeadership.fromConfig(config.etcd_config)
               : new StandaloneLeadership(),
         },
         {
@@ -49,7 +49,10 @@ export class CoreModule {
             config.standby_config.enable_master_standby
               ? (
                   await import('../instances/etcd-instance-registry.js')
-                ).EtcdInstanceRegistry.fromConfig(config)
+                ).EtcdInstanceRegistry.fromConfig(
+                  config.etcd_config,
+                  registryLimitsFrom(config),
+                )
               : new InMemoryInstanceRegistry(registryLimitsFrom(config)),
         },
         {

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { Etcd3, IKeyValue, Namespace, Watcher } from 'etcd3';
-import type { AppConfig } from '../config/config.schema.js';
 import {
   createEtcdClient,
   describeEtcdError,
   etcdHosts,
+  type EtcdSettings,
 } from '../leadership/etcd-client.js';
 import { applyRefresh } from './apply-refresh.js';
 import {
@@ -25,7 +25,6 @@ import { ROLES } from './role.js';
 import {
   checkRegistry,
   DEFAULT_REGISTRY_LIMITS,
-  registryLimitsFrom,
   type RegistryLimits,
 } from './registry-limits.js';
 
@@ -133,12 +132,14 @@ export class EtcdInstanceRegistry extends InstanceRegistry {
   /** Applies run one at a time per node: no self-inflicted conflicts. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  static fromConfig(config: AppConfig): EtcdInstanceRegistry {
-    const etcd = config.etcd_config;
+  static fromConfig(
+    etcd: EtcdSettings,
+    limits: RegistryLimits,
+  ): EtcdInstanceRegistry {
     return new EtcdInstanceRegistry(createEtcdClient(etcd), etcd.key_prefix, {
       where: etcdHosts(etcd).join(','),
       timeoutMs: etcd.timeout_ms,
-      limits: registryLimitsFrom(config),
+      limits,
     });
   }
 

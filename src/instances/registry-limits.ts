@@ -1,4 +1,3 @@
-import type { AppConfig } from '../config/config.schema.js';
 import { RefreshRejectedError } from './refresh-rejected.error.js';
 import type { Instance, RefreshCommand } from './instance.types.js';
 import { canonicalIp } from './target-policy.js';
@@ -19,16 +18,6 @@ export const DEFAULT_REGISTRY_LIMITS: RegistryLimits = Object.freeze({
   scrapePort: 'mgmt_port',
   maxErrorsListed: 20,
 });
-
-export function registryLimitsFrom(config: AppConfig): RegistryLimits {
-  const l = config.refresh_limits_config;
-  return Object.freeze({
-    maxInstances: l.max_instances,
-    maxEndpoints: l.max_endpoints,
-    scrapePort: config.prometheus_metrics_config.scrape_port,
-    maxErrorsListed: l.max_errors_listed,
-  });
-}
 
 function endpointCount(inst: Instance): number {
   let n = 0;

@@ -6,7 +6,6 @@ import {
   handleWhen,
 } from 'cockatiel';
 import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
-import type { EtcdConfig } from '../config/config.schema.js';
 
 /**
  * Host circuit breaker: after 3 consecutive transport failures a host is
@@ -19,8 +18,28 @@ const WATCH_BACKOFF = { initialDelay: 100, maxDelay: 1000 };
 /** gRPC pings on idle connections, to notice a dead peer without RST. */
 const GRPC_KEEPALIVE_MS = 10_000;
 
+/** How to reach etcd: the connection keys of the `etcd_config` section. */
+export interface EtcdConnection {
+  readonly etcd_host: string;
+  readonly etcd_port: number;
+  /** Full endpoint list (`http://h:p`); when non-empty it wins over etcd_host/etcd_port. */
+  readonly endpoints: readonly string[];
+  readonly timeout_ms: number;
+  readonly username: string;
+  readonly password: string;
+  readonly ca_file: string;
+  readonly cert_file: string;
+  readonly key_file: string;
+}
+
+/** The `etcd_config` section: the connection, the key prefix and the lease. */
+export interface EtcdSettings extends EtcdConnection {
+  readonly key_prefix: string;
+  readonly lease_ttl_seconds: number;
+}
+
 /** The etcd endpoints: the list when given, else `etcd_host:etcd_port` (as upstream). */
-export function etcdHosts(cfg: EtcdConfig): string[] {
+export function etcdHosts(cfg: EtcdConnection): string[] {
   if (cfg.endpoints.length > 0) return [...cfg.endpoints];
   const secure = cfg.ca_file !== '' || cfg.cert_file !== '';
   const host =
@@ -41,7 +60,7 @@ function readPem(path: string, key: string): Buffer {
 }
 
 /** Client options from the config: hosts, TLS, auth, deadlines and fault handling. */
-export function etcdClientOptions(cfg: EtcdConfig): IOptions {
+export function etcdClientOptions(cfg: EtcdConnection): IOptions {
   const timeoutMs = cfg.timeout_ms;
   const options: IOptions = {
     hosts: etcdHosts(cfg),
@@ -93,7 +112,7 @@ export function etcdClientOptions(cfg: EtcdConfig): IOptions {
 }
 
 /** One client per user (leadership, registry), so each closes its own. */
-export function createEtcdClient(cfg: EtcdConfig): Etcd3 {
+export function createEtcdClient(cfg: EtcdConnection): Etcd3 {
   return new Etcd3(etcdClientOptions(cfg));
 }
 

@@ -3,10 +3,10 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import { Lease, type Campaign, type Election, type Etcd3 } from 'etcd3';
-import type { AppConfig } from '../config/config.schema.js';
 import { Leadership } from './leadership.js';
 import {
   createEtcdClient,
+  type EtcdSettings,
   describeEtcdError,
   etcdHosts,
 } from './etcd-client.js';
@@ -93,8 +93,7 @@ export class EtcdLeadership extends Leadership {
   private lastProblem = '';
   private readonly settleWaiters = new Set<() => void>();
 
-  static fromConfig(config: AppConfig): EtcdLeadership {
-    const etcd = config.etcd_config;
+  static fromConfig(etcd: EtcdSettings): EtcdLeadership {
     return new EtcdLeadership(createEtcdClient(etcd), {
       keyPrefix: etcd.key_prefix,
       ttlSeconds: etcd.lease_ttl_seconds,

@@ -4,7 +4,7 @@ import type { EndpointScrapeStatus } from '../aggregate/aggregate.types.js';
 /** An endpoint that went down, or came back up. */
 export interface EndpointTransition {
   readonly to: 'down' | 'up';
-  /** `${instanceId}|${podIp}|${dpRank}` */
+  /** `endpointKey()` */
   readonly endpoint: string;
   readonly instance_id: number;
   readonly pod_ip: string;

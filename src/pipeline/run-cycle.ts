@@ -1,9 +1,5 @@
-import { gunzipSync } from 'node:zlib';
-import type {
-  EndpointRef,
-  InstanceRef,
-  PageResult,
-} from '../scrape/scrape.types.js';
+import { decodePage } from '../scrape/decode-page.js';
+import type { InstanceRef } from '../scrape/scrape.types.js';
 import type { RenderedViews } from '../render/rendered-views.js';
 import type { MetricsPipeline } from './metrics-pipeline.js';
 import type { FetchResult } from '../scrape/page-fetcher.js';
@@ -30,36 +26,6 @@ export interface CycleLimits {
   readonly maxPageBytes: number;
 }
 
-const utf8 = new TextDecoder('utf-8');
-
-/** One fetch result as the pipeline's page: gunzipped (capped) when needed, decoded as UTF-8. */
-function toPage(
-  endpoint: EndpointRef,
-  res: FetchResult,
-  at: number,
-  maxBytes: number,
-): PageResult {
-  if (!res.ok || !res.bytes) {
-    return { endpoint, status: 'error', error: res.error, at };
-  }
-  let bytes = res.bytes;
-  if (res.gzip) {
-    try {
-      bytes = gunzipSync(bytes, { maxOutputLength: maxBytes });
-    } catch (err) {
-      const tooLarge =
-        (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-      return {
-        endpoint,
-        status: 'error',
-        error: tooLarge ? 'response too large' : 'bad gzip body',
-        at,
-      };
-    }
-  }
-  return { endpoint, status: 'ok', body: utf8.decode(bytes), at };
-}
-
 /**
  * One scrape cycle: every target fetched, `concurrency` at once, and each page
  * parsed into the aggregate as soon as it arrives, so that no cycle's worth of
@@ -83,7 +49,7 @@ export async function runCycle(
       if (!res.ok) failures++;
       try {
         pipeline.ingestPage(
-          toPage(target.ref, res, Date.now(), limits.maxPageBytes),
+          decodePage(target.ref, res, Date.now(), limits.maxPageBytes),
           index,
         );
       } finally {

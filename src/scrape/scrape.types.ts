@@ -6,9 +6,18 @@ import type { Role } from '../instances/role.js';
  * worker thread unchanged.
  */
 
+/** The one identity of an endpoint across cycles: one DP rank of one instance's pod. */
+export function endpointKey(
+  instanceId: number,
+  podIp: string,
+  dpRank: number,
+): string {
+  return `${instanceId}|${podIp}|${dpRank}`;
+}
+
 /** One scrape target: one DP rank of one instance. */
 export interface EndpointRef {
-  /** Stable identity across cycles: `${instanceId}|${podIp}|${dpRank}`. */
+  /** Stable identity across cycles: `endpointKey()`. */
   readonly key: string;
   readonly instanceId: number;
   readonly role: Role;

@@ -1,9 +1,9 @@
-import type { EndpointRef } from './scrape.types.js';
 import type { Instance } from '../instances/instance.types.js';
 import {
   BUILT_IN_TARGET_POLICY,
   canonicalIp,
 } from '../instances/target-policy.js';
+import { endpointKey, type EndpointRef } from './scrape.types.js';
 
 export interface ScrapeTarget {
   readonly ref: EndpointRef;
@@ -37,7 +37,7 @@ export function scrapeTargets(
         const dpRank = Number(rank);
         targets.push({
           ref: {
-            key: `${inst.id}|${key}|${dpRank}`,
+            key: endpointKey(inst.id, key, dpRank),
             instanceId: inst.id,
             role: inst.role,
             podIp: key,

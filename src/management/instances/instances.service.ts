@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InstanceRegistry } from '../../instances/instance-registry.js';
 import type { Instance } from '../../instances/instance.types.js';
 import { ViewStore } from '../../pipeline/view-store.js';
+import { endpointKey } from '../../scrape/scrape.types.js';
 import type { RefreshRequestDto } from './refresh.dto.js';
 import type {
   EndpointViewDto,
@@ -37,7 +38,7 @@ export class InstancesService {
       const out: Record<string, EndpointViewDto> = {};
       for (const [rank, ep] of Object.entries(ranks)) {
         const s: EndpointScrapeStatus | undefined = this.metrics.endpointStatus(
-          `${inst.id}|${ip}|${Number(rank)}`,
+          endpointKey(inst.id, ip, Number(rank)),
         );
         out[rank] = {
           ...ep,
