@@ -64,7 +64,9 @@ describe.each([
     for (const [i, ip] of ips.entries())
       engines.push(await startEngine(ip, good(i + 2)));
     h = await startHarness({
-      COORDINATOR_REUSE_TIME: '0.2',
+      // 1 s cycles, so a 0.8 s scrape timeout: the good engine's page must not
+      // time out while a loaded thread is still rejecting the hostile one.
+      COORDINATOR_REUSE_TIME: '1',
       COORDINATOR_STALE_AFTER: '600',
       COORDINATOR_DIGEST_IN_WORKER: worker,
     });
