@@ -88,13 +88,7 @@ export default async function runWorkerTask(
 ): Promise<IngestResult | WireView | null> {
   if (task.kind === 'cycle') {
     const { options } = task;
-    pipeline ??= new MetricsPipeline({
-      staleAfterMs: options.staleAfterMs,
-      windowMs: options.windowMs,
-      rankLabels: options.rankLabels,
-      families: options.families,
-      pageLimits: options.pageLimits,
-    });
+    pipeline ??= new MetricsPipeline(options);
     fetcher ??= new PageFetcher(options.fetch);
     const run = await runCycle(pipeline, fetcher, task.plan, options);
     const cycle = run.views;

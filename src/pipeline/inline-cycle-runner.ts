@@ -44,13 +44,7 @@ export class InlineCycleRunner implements CycleRunner {
     private readonly options: PipelineOptions,
     private readonly onDropped?: DropListener,
   ) {
-    this.pipeline = new MetricsPipeline({
-      staleAfterMs: options.staleAfterMs,
-      windowMs: options.windowMs,
-      rankLabels: options.rankLabels,
-      families: options.families,
-      pageLimits: options.pageLimits,
-    });
+    this.pipeline = new MetricsPipeline(options);
     this.fetcher = new PageFetcher(options.fetch);
   }
 

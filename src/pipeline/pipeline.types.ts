@@ -1,16 +1,16 @@
 import type { Role } from '../instances/role.js';
-import type {
-  DroppedFamily,
-  FamilyFilterOptions,
-} from '../render/family-filter.js';
-import type { PageLimits } from '../parse/page-budget.js';
+import type { DroppedFamily } from '../render/family-filter.js';
+import type { MetricsPipelineOptions } from './metrics-pipeline.js';
 import type { PageFetcherOptions } from '../scrape/page-fetcher.js';
 import type { CycleLimits, CyclePlan } from './run-cycle.js';
 import type { ViewType } from '../aggregate/views.js';
 import type { OutputFormat, RenderedView } from '../render/render.types.js';
 import type { EndpointScrapeStatus } from '../aggregate/aggregate.types.js';
 
-/** What the scrape loop keeps of one cycle. */
+/**
+ * What the view store holds of one cycle: its endpoints' status and its
+ * bodies, some of which may still have to be rendered in the worker thread.
+ */
 export interface ViewSnapshot {
   readonly createdAt: number;
   readonly endpoints: readonly EndpointScrapeStatus[];
@@ -22,18 +22,8 @@ export interface ViewSnapshot {
 }
 
 /** Settings of the fetch, parse, aggregate and render of every cycle. */
-export interface PipelineOptions extends CycleLimits {
+export interface PipelineOptions extends CycleLimits, MetricsPipelineOptions {
   readonly fetch: PageFetcherOptions;
-  /** A failed endpoint keeps contributing its last good samples for this long. */
-  readonly staleAfterMs: number;
-  /** S3 quantile window. */
-  readonly windowMs?: number;
-  /** R1 rank labels. */
-  readonly rankLabels?: readonly string[];
-  /** §3.2 family lists and series budgets of the views. */
-  readonly families?: FamilyFilterOptions;
-  /** Page budgets (see src/parse/page-budget.ts). */
-  readonly pageLimits?: Partial<PageLimits>;
 }
 
 /**

@@ -79,13 +79,7 @@ export class WorkerCycleRunner implements CycleRunner {
         `cycle worker thread failed, a new one takes the next cycle: ${err.stack ?? err.message}`,
       ),
     );
-    this.idle = new MetricsPipeline({
-      staleAfterMs: options.staleAfterMs,
-      windowMs: options.windowMs,
-      rankLabels: options.rankLabels,
-      families: options.families,
-      pageLimits: options.pageLimits,
-    });
+    this.idle = new MetricsPipeline(options);
   }
 
   async run(plan: CyclePlan): Promise<CycleOutcome> {
