@@ -1,4 +1,4 @@
-import type { EndpointState } from './endpoint-samples.js';
+import type { EndpointState } from './endpoint-state.js';
 import {
   CANON_UNRESOLVED,
   FLAG_DROPPED,

@@ -3,12 +3,13 @@ import type { MetricType } from '../parse/exposition-parser.js';
 /**
  * Metric semantics as data (SPEC §3.1, §3.2): how each engine family merges, which
  * role feeds it in the `full` view, which canonical `motor:` family it also feeds.
- * The aggregate reads these tables; the README's "What each number means" and the
- * recording-rule generator are written from them, so a rule lives here only.
+ * The aggregate reads these tables (through family-semantics.ts and the catalog);
+ * the README's "What each number means" and the recording-rule generator are written
+ * from them, so a rule lives here only.
  *
- * Names match with the `vllm:`, `sglang:` or `mindie:` prefix or none (MindIE and
- * TensorRT-LLM serve pages are unprefixed). Unknown families fall back by type:
- * histogram → merged buckets, counter/gauge/untyped → sum, scope all roles.
+ * Long by design: this file is one declarative table and nothing else (no lookup
+ * code), kept in one place because it is the single source both the aggregate and
+ * `npm run rules` read; splitting it would spread one rule over several files.
  */
 
 export type Reduction = 'sum' | 'mean' | 'max' | 'min' | 'first';
@@ -19,21 +20,6 @@ export type PrefixCachePart =
   'v1_hits' | 'v1_queries' | 'v0_hits' | 'v0_queries';
 /** Where a page states the capacity that weights its utilisation ratios (R2). */
 export type CapacitySource = 'vllm_cache_config' | 'sglang_max_tokens';
-
-export interface FamilySemantics {
-  /** How plain samples (counter, gauge, untyped) merge. Histogram/summary parts always sum. */
-  readonly reduction: Reduction;
-  readonly scope: RoleScope;
-  /** Histograms only: emit windowed `<name>_p50`, `_p95`, `_p99` and `_mean` gauges. */
-  readonly quantiles: boolean;
-  /** Name of the derived max family this family feeds, if any. */
-  readonly maxInto?: string;
-  readonly tokens?: TokenKind;
-  readonly prefixCache?: PrefixCachePart;
-  readonly capacity?: CapacitySource;
-  /** The canonical `motor:` family this engine family also feeds (§3.2). */
-  readonly canonical?: CanonicalFeed;
-}
 
 export interface CanonicalFeed {
   readonly family: string;
@@ -62,9 +48,9 @@ export const DEFAULT_RANK_LABELS: readonly string[] = [
   'pid',
 ];
 
-const ENGINE_PREFIX = /^(?:vllm|sglang|mindie):/;
+export const ENGINE_PREFIX = /^(?:vllm|sglang|mindie):/;
 
-interface BaseRule {
+export interface BaseRule {
   readonly type: MetricType;
   readonly scope: RoleScope;
   readonly quantiles?: boolean;
@@ -75,7 +61,7 @@ interface BaseRule {
  * prompt side, decode is what the user receives; load, queue and everything unknown
  * is fed by all roles.
  */
-const BASE_RULES: Readonly<Record<string, BaseRule>> = {
+export const BASE_RULES: Readonly<Record<string, BaseRule>> = {
   // decode scope: what the user receives
   time_to_first_token_seconds: {
     type: 'histogram',
@@ -162,21 +148,28 @@ const BASE_RULES: Readonly<Record<string, BaseRule>> = {
   },
 };
 
-const MEAN_PATTERN =
+/** Gauges merged by mean (R2), by the suffix of their base name: ratios and utilisations. */
+export const MEAN_PATTERN =
   /(?:_perc|_percent|_ratio|_usage|_utilization|_hit_rate|_accept_rate|_acceptance_rate|_accept_length|_efficiency)$/;
-const MAX_GAUGES = new Set(['sglang:context_len', 'sglang:max_prefill_tokens']);
+/** Limits passed through as the first value, beside every base name starting with `max_`. */
+export const MAX_GAUGES = new Set([
+  'sglang:context_len',
+  'sglang:max_prefill_tokens',
+]);
 
 export const DERIVED_RUNNING_MAX = 'vllm:num_requests_running_max';
 export const DERIVED_KV_USAGE_MAX = 'vllm:kv_cache_usage_perc_max';
 export const DERIVED_PREFIX_HIT_RATE = 'vllm:prefix_cache_hit_rate';
 
-const MAX_SOURCES: Readonly<Record<string, string>> = {
+/** Engine gauge → the derived max family it feeds. */
+export const MAX_SOURCES: Readonly<Record<string, string>> = {
   'vllm:num_requests_running': DERIVED_RUNNING_MAX,
   'vllm:kv_cache_usage_perc': DERIVED_KV_USAGE_MAX,
   'vllm:gpu_cache_usage_perc': DERIVED_KV_USAGE_MAX,
 };
 
-const PREFIX_CACHE: Readonly<Record<string, PrefixCachePart>> = {
+/** vLLM prefix-cache counters → their part of the derived hit rate. */
+export const PREFIX_CACHE: Readonly<Record<string, PrefixCachePart>> = {
   'vllm:prefix_cache_hits_total': 'v1_hits',
   'vllm:prefix_cache_hits': 'v1_hits',
   'vllm:prefix_cache_queries_total': 'v1_queries',
@@ -187,7 +180,8 @@ const PREFIX_CACHE: Readonly<Record<string, PrefixCachePart>> = {
   'vllm:gpu_prefix_cache_queries': 'v0_queries',
 };
 
-const CAPACITY: Readonly<Record<string, CapacitySource>> = {
+/** Families that state the capacity weighting a page's utilisation ratios (R2). */
+export const CAPACITY: Readonly<Record<string, CapacitySource>> = {
   'vllm:cache_config_info': 'vllm_cache_config',
   'sglang:max_total_num_tokens': 'sglang_max_tokens',
 };
@@ -418,66 +412,3 @@ export const DERIVED_HELP: Readonly<Record<string, string>> = {
   'motor:kv_cache_usage_ratio_max':
     'Largest KV-cache usage ratio among the merged engines (hotspot); negative "disabled" values take no part.',
 };
-
-/** Known types, used only when a page shows samples without a TYPE line. */
-export function guessType(name: string): MetricType | undefined {
-  const rule = BASE_RULES[name.replace(ENGINE_PREFIX, '')];
-  if (rule?.type === 'histogram') return 'histogram';
-  if (name.endsWith('_total')) return 'counter';
-  return undefined;
-}
-
-export function semanticsFor(name: string, type: MetricType): FamilySemantics {
-  const base = name.replace(ENGINE_PREFIX, '');
-  const rule = BASE_RULES[base];
-  const scope: RoleScope = rule && rule.type === type ? rule.scope : 'all';
-  const canonical = canonicalFeedFor(name, type);
-  if (type === 'histogram' || type === 'summary') {
-    return {
-      reduction: 'sum',
-      scope,
-      quantiles: type === 'histogram' && rule?.quantiles === true,
-      canonical,
-    };
-  }
-  const common = {
-    scope,
-    quantiles: false,
-    maxInto: MAX_SOURCES[name],
-    prefixCache: PREFIX_CACHE[name],
-    capacity: CAPACITY[name],
-    canonical,
-    tokens:
-      type === 'counter' && base === 'prompt_tokens_total'
-        ? ('prompt' as const)
-        : type === 'counter' && base === 'generation_tokens_total'
-          ? ('generation' as const)
-          : undefined,
-  };
-  if (type === 'counter') return { ...common, reduction: 'sum' };
-  if (name === 'process_start_time_seconds')
-    return { ...common, reduction: 'min' };
-  if (name.endsWith('_info')) return { ...common, reduction: 'first' };
-  if (name.startsWith('process_') || name.startsWith('python_')) {
-    return { ...common, reduction: 'sum' };
-  }
-  if (MAX_GAUGES.has(name) || base.startsWith('max_'))
-    return { ...common, reduction: 'first' };
-  if (MEAN_PATTERN.test(base)) return { ...common, reduction: 'mean' };
-  return { ...common, reduction: 'sum' };
-}
-
-function canonicalFeedFor(
-  name: string,
-  type: MetricType,
-): CanonicalFeed | undefined {
-  const feed = CANONICAL_SOURCES[name];
-  if (!feed) return undefined;
-  const target = CANONICAL_FAMILIES.find((f) => f.name === feed.family);
-  if (!target) return undefined;
-  const compatible =
-    target.type === 'histogram'
-      ? type === 'histogram'
-      : type === 'counter' || type === 'gauge' || type === 'untyped';
-  return compatible ? feed : undefined;
-}

@@ -5,13 +5,9 @@ import type {
   InstanceRef,
   PageResult,
 } from '../scrape/scrape.types.js';
-import {
-  ENTRY_PARKED,
-  EndpointState,
-  PageIngestor,
-  canonicalOf,
-  isAliasOff,
-} from './endpoint-samples.js';
+import { canonicalOf, isAliasOff } from './deprecated-aliases.js';
+import { ENTRY_PARKED, EndpointState } from './endpoint-state.js';
+import { PageIngestor } from './page-ingestor.js';
 import { CycleSupersededError, type MergedViews } from './merged-views.js';
 import { pageLimits, type PageLimits } from '../parse/page-budget.js';
 import { QuantileWindow } from './quantile-window.js';

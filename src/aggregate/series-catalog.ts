@@ -6,6 +6,11 @@ import {
 } from '../parse/label-block.js';
 import { formatNumber, parseNumber } from '../parse/parse-number.js';
 import {
+  guessType,
+  semanticsFor,
+  type FamilySemantics,
+} from './family-semantics.js';
+import {
   CANONICAL_FAMILIES,
   CANONICAL_PREFIX_HIT_RATIO,
   DEFAULT_RANK_LABELS,
@@ -13,10 +18,7 @@ import {
   DERIVED_PREFIX_HIT_RATE,
   MEAN_SUFFIX,
   QUANTILES,
-  guessType,
-  semanticsFor,
   type CanonicalFamily,
-  type FamilySemantics,
   type PrefixCachePart,
 } from './metric-semantics.js';
 

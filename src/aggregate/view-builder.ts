@@ -2,12 +2,12 @@ import type { Role } from '../instances/role.js';
 import type { LabelPair } from '../parse/label-block.js';
 import type { GroupOutput, ViewOutput } from './aggregate.types.js';
 import type { EndpointRef } from '../scrape/scrape.types.js';
+import { isAliasOff } from './deprecated-aliases.js';
 import {
   ENTRY_FRESH,
   ENTRY_PARKED,
-  isAliasOff,
   type SampleBuffer,
-} from './endpoint-samples.js';
+} from './endpoint-state.js';
 import { bucketQuantile } from './histogram-quantile.js';
 import { QUANTILES, type RoleScope } from './metric-semantics.js';
 import { QuantileWindow, type WindowBase } from './quantile-window.js';

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import YAML from 'yaml';
+import { semanticsFor } from '../aggregate/family-semantics.js';
 import {
   CANONICAL_FAMILIES,
   CANONICAL_SOURCES,
-  semanticsFor,
 } from '../aggregate/metric-semantics.js';
 import {
   generatedFiles,

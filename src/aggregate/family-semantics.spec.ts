@@ -1,4 +1,4 @@
-import { guessType, semanticsFor } from './metric-semantics.js';
+import { guessType, semanticsFor } from './family-semantics.js';
 
 describe('semanticsFor', () => {
   it.each([

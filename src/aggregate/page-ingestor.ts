@@ -1,4 +1,3 @@
-import type { EndpointRef } from '../scrape/scrape.types.js';
 import {
   parseExposition,
   type ExpositionHandler,
@@ -7,10 +6,17 @@ import {
 } from '../parse/exposition-parser.js';
 import { isValidMetricName, unescapeHelp } from '../parse/label-block.js';
 import { DEFAULT_PAGE_LIMITS, type PageLimits } from '../parse/page-budget.js';
+import type { EndpointRef } from '../scrape/scrape.types.js';
+import { canonicalOf, markAliasesOff } from './deprecated-aliases.js';
+import {
+  ENTRY_FRESH,
+  ENTRY_PARKED,
+  type EndpointState,
+  type SampleBuffer,
+} from './endpoint-state.js';
+import { readCapacities } from './page-capacity.js';
 import {
   CANON_UNRESOLVED,
-  FLAG_ALIAS,
-  FLAG_CAPACITY,
   FLAG_COUNTER,
   FLAG_DROPPED,
   SID_INVALID,
@@ -20,128 +26,6 @@ import {
   type SeriesCatalog,
 } from './series-catalog.js';
 
-/**
- * Per-endpoint sample store and the page handler that fills it.
- *
- * An endpoint keeps its last good page as parallel arrays (sid, raw value, counter
- * offset). A counter reset (new < old) adds the old value to the entry's offset, so
- * `raw + offset` never goes down. A counter-like series that vanishes from a page while
- * the endpoint still answers is *parked*: it keeps contributing its last value (not as a
- * live source) until it has not been seen for the staleness limit, and resumes with reset
- * detection if it comes back. Two buffers per endpoint are swapped, so steady state
- * allocates nothing.
- */
-
-export class SampleBuffer {
-  sids: Int32Array;
-  raw: Float64Array;
-  off: Float64Array;
-  seenAt: Float64Array;
-  /** ENTRY_* bits: parked (not on the last good page), fresh (joined this page). */
-  state: Uint8Array;
-  n = 0;
-  /** R2: capacities the page states, by rank labels (`engine=0`), and the only one if single. */
-  capacity: Map<string, number> | undefined;
-  singleCapacity = NaN;
-  /** Families of deprecated aliases whose preferred family is on the same page (§3.2). */
-  aliasOff: Set<number> | undefined;
-  /** The sid of every sample line of the page, in page order (dropped series included). */
-  lines: Int32Array;
-  nLines = 0;
-  /** The name of every HELP/TYPE line, in page order (interned strings). */
-  readonly comments: string[] = [];
-  nComments = 0;
-  declared: number[] = [];
-
-  constructor(capacity = 64) {
-    this.sids = new Int32Array(capacity);
-    this.raw = new Float64Array(capacity);
-    this.off = new Float64Array(capacity);
-    this.seenAt = new Float64Array(capacity);
-    this.state = new Uint8Array(capacity);
-    this.lines = new Int32Array(capacity);
-  }
-
-  /** Room for `capacity` lines, growing by doubling (one line at a time while parsing). */
-  ensureLines(capacity: number): void {
-    if (capacity <= this.lines.length) return;
-    this.resizeLines(Math.max(capacity, this.lines.length * 2));
-  }
-
-  /** Room for `capacity` samples, growing by doubling (one sample at a time while parsing). */
-  ensure(capacity: number): void {
-    if (capacity <= this.sids.length) return;
-    let size = this.sids.length * 2;
-    while (size < capacity) size *= 2;
-    this.resize(size);
-  }
-
-  /**
-   * Room for a page of about `samples` samples and `lines` lines (the size of the
-   * endpoint's previous page), with 1/16 headroom: a page of steady shape then
-   * never grows its buffer, and no buffer keeps doubling's slack for ever.
-   */
-  reserve(samples: number, lines: number): void {
-    const fit = (n: number): number => Math.max(64, n + (n >> 4));
-    if (samples > this.sids.length || this.sids.length > 2 * fit(samples))
-      this.resize(Math.max(fit(samples), this.n));
-    if (lines > this.lines.length || this.lines.length > 2 * fit(lines))
-      this.resizeLines(Math.max(fit(lines), this.nLines));
-  }
-
-  private resizeLines(size: number): void {
-    const lines = new Int32Array(size);
-    lines.set(this.lines.subarray(0, this.nLines));
-    this.lines = lines;
-  }
-
-  private resize(size: number): void {
-    const sids = new Int32Array(size);
-    sids.set(this.sids.subarray(0, this.n));
-    const raw = new Float64Array(size);
-    raw.set(this.raw.subarray(0, this.n));
-    const off = new Float64Array(size);
-    off.set(this.off.subarray(0, this.n));
-    const seenAt = new Float64Array(size);
-    seenAt.set(this.seenAt.subarray(0, this.n));
-    const state = new Uint8Array(size);
-    state.set(this.state.subarray(0, this.n));
-    this.sids = sids;
-    this.raw = raw;
-    this.off = off;
-    this.seenAt = seenAt;
-    this.state = state;
-  }
-}
-
-/** The entry was not on the last good page: a counter kept for monotonicity until stale. */
-export const ENTRY_PARKED = 1;
-/** The entry was not on the endpoint's previous page: it joins its merged series (S1). */
-export const ENTRY_FRESH = 2;
-
-export class EndpointState {
-  cur = new SampleBuffer();
-  spare = new SampleBuffer();
-  lastSuccessAt: number | null = null;
-  lastError: string | null = null;
-  /** Answered this cycle with ≥ 1 parsable sample. */
-  up = false;
-  stale = false;
-  badLines = 0;
-  /** When this cycle's answer (or failure) came. */
-  lastAt = 0;
-  /** A page was read into `cur` this cycle: its fresh entries are this cycle's joins. */
-  ingested = false;
-  /** First good page, or the last counter restart seen (ms): the OTLP start time in `dp`. */
-  since = 0;
-
-  /** `model` is the catalog's index of the registry's `model_name` of the endpoint. */
-  constructor(
-    public ref: EndpointRef,
-    readonly model: number,
-  ) {}
-}
-
 /** Called for a counter-like entry that stops contributing for good: fold its value. */
 export type FoldFn = (
   ref: EndpointRef,
@@ -150,6 +34,15 @@ export type FoldFn = (
   value: number,
 ) => void;
 
+/**
+ * Reads a page straight into an endpoint's spare buffer (endpoint-state.ts), within
+ * the page budgets, then swaps it in. A counter reset (new < old) adds the old value to
+ * the entry's offset, so `raw + offset` never goes down. A counter-like series that
+ * vanishes from a page while the endpoint still answers is *parked*: it keeps
+ * contributing its last value (not as a live source) until it has not been seen for the
+ * staleness limit, then `fold` takes its value; if it comes back it resumes with reset
+ * detection.
+ */
 export class PageIngestor implements ExpositionHandler {
   private seen = new Int32Array(1024);
   private stamp = 0;
@@ -247,67 +140,11 @@ export class PageIngestor implements ExpositionHandler {
       out.seenAt[k] = prev.seenAt[j]!;
       out.state[k] = ENTRY_PARKED;
     }
-    this.finishCanonical(out, prev);
-    this.weighMeans(out);
+    markAliasesOff(this.catalog, out, prev);
+    readCapacities(this.catalog, out);
     st.spare = prev;
     st.cur = out;
     return stats;
-  }
-
-  /**
-   * A deprecated alias feeds its canonical family only on pages without the preferred
-   * name: the alias families that are off on this page. Pages of one endpoint keep
-   * their families from cycle to cycle, so the previous answer is reused while the
-   * declared families are the same.
-   */
-  private finishCanonical(out: SampleBuffer, prev: SampleBuffer): void {
-    if (sameList(out.declared, prev.declared)) {
-      out.aliasOff = prev.aliasOff;
-      return;
-    }
-    const { families } = this.catalog;
-    out.aliasOff = undefined;
-    for (const f of out.declared) {
-      const unless = families[f]!.sem.canonical?.unlessPageHas;
-      if (unless === undefined) continue;
-      const preferred = this.catalog.familyByNameOrUndefined(unless);
-      if (preferred && out.declared.includes(preferred.id))
-        (out.aliasOff ??= new Set()).add(f);
-    }
-  }
-
-  /**
-   * R2: the capacity each utilisation sample is weighted by — vLLM's
-   * `cache_config_info` (num_gpu_blocks × block_size), SGLang's
-   * `max_total_num_tokens` — matched by rank labels (`engine="0"`) when the page
-   * holds several engines, else the page's only capacity.
-   */
-  private weighMeans(out: SampleBuffer): void {
-    const { sidFlags, sidDpMid, series, sidRankKey } = this.catalog;
-    let capacity: Map<string, number> | undefined;
-    for (let i = 0; i < out.n; i++) {
-      const sid = out.sids[i]!;
-      if (!(sidFlags[sid]! & FLAG_CAPACITY)) continue;
-      const mid = sidDpMid[sid]!;
-      if (mid < 0) continue;
-      const s = series[mid]!;
-      const source = s.family.sem.capacity;
-      if (!source) continue;
-      let c = NaN;
-      if (source === 'sglang_max_tokens') c = out.raw[i]!;
-      else {
-        const blocks = s.labels.find(([n]) => n === 'num_gpu_blocks')?.[1];
-        const size = s.labels.find(([n]) => n === 'block_size')?.[1];
-        if (blocks !== undefined && size !== undefined)
-          c = Number(blocks) * Number(size);
-      }
-      if (!(c > 0)) continue;
-      capacity ??= new Map();
-      capacity.set(sidRankKey[sid] ?? '', c);
-    }
-    out.capacity = capacity;
-    out.singleCapacity =
-      capacity?.size === 1 ? capacity.values().next().value! : NaN;
   }
 
   /** The interned name of a HELP/TYPE line, or undefined when the name is invalid. */
@@ -472,34 +309,4 @@ export class PageIngestor implements ExpositionHandler {
     }
     return this.prevIndex.get(sid) ?? -1;
   }
-}
-
-/** The canonical mid an entry of `buffer` feeds, or -1 (none, or a deprecated alias off on that page). */
-export function canonicalOf(
-  catalog: SeriesCatalog,
-  model: number,
-  buffer: Pick<SampleBuffer, 'aliasOff'>,
-  sid: number,
-): number {
-  if (isAliasOff(catalog, buffer.aliasOff, sid)) return -1;
-  return catalog.canonTable(model)[sid] ?? -1;
-}
-
-function sameList(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** Whether `sid` is a deprecated alias that is off on the page `aliasOff` describes. */
-export function isAliasOff(
-  catalog: SeriesCatalog,
-  aliasOff: ReadonlySet<number> | undefined,
-  sid: number,
-): boolean {
-  return (
-    aliasOff !== undefined &&
-    (catalog.sidFlags[sid]! & FLAG_ALIAS) !== 0 &&
-    aliasOff.has(catalog.midFamily[catalog.sidDpMid[sid]!]!)
-  );
 }
