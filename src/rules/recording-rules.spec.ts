@@ -10,11 +10,8 @@ import {
   CANONICAL_SOURCES,
   semanticsFor,
 } from '../aggregate/metric-semantics.js';
-import {
-  generatedFiles,
-  recordingRuleGroups,
-  SGLANG_CAPACITY,
-} from './recording-rules.js';
+import { recordingRuleGroups, SGLANG_CAPACITY } from './recording-rules.js';
+import { generatedFiles } from './rule-files.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PROM = join(ROOT, 'deploy', 'prometheus');
