@@ -2,11 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApplications } from './bootstrap/create-applications.js';
 import { createLogger } from './bootstrap/logger.js';
-import {
-  ConfigError,
-  loadConfig,
-  type LoadedConfig,
-} from './config/load-config.js';
+import { ConfigError } from './config/config-error.js';
+import { loadConfig, type LoadedConfig } from './config/load-config.js';
 
 let loaded: LoadedConfig;
 try {

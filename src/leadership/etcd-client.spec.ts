@@ -7,7 +7,7 @@ import {
   etcdClientOptions,
   etcdHosts,
 } from './etcd-client.js';
-import { safetyMarginMs } from './etcd-leadership.js';
+import { safetyMarginMs } from './lease-confirmation.js';
 import { defaultConfig } from '../config/config.defaults.js';
 
 /** The config as plain data (the class type only carries validation). */

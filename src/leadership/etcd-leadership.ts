@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
-import { Lease, type Campaign, type Election, type Etcd3 } from 'etcd3';
-import { Leadership } from './leadership.js';
+import type { Campaign, Election, Etcd3 } from 'etcd3';
 import {
   createEtcdClient,
   type EtcdSettings,
   describeEtcdError,
   etcdHosts,
 } from './etcd-client.js';
+import { Leadership } from './leadership.js';
+import { LeaseConfirmation, leaseOf } from './lease-confirmation.js';
 
 /** The election lives at `${key_prefix}election/leader/<lease id>`. */
 export const ELECTION_NAME = 'leader';
@@ -30,37 +31,13 @@ export interface EtcdLeadershipOptions {
 }
 
 /**
- * How long before the lease could expire on the etcd side a master stops
- * calling itself master: a quarter of the TTL, between 250 ms and 1 s.
- */
-export function safetyMarginMs(ttlMs: number): number {
-  return Math.min(1000, Math.max(250, ttlMs / 4));
-}
-
-/**
- * etcd3 1.1 keeps a campaign's lease private; we need its keepalive events to
- * know how long the lease is certainly alive. Fails loudly if that changes.
- */
-function leaseOf(campaign: Campaign): Lease {
-  const lease: unknown = (campaign as unknown as { lease?: unknown }).lease;
-  if (!(lease instanceof Lease)) {
-    throw new Error(
-      'etcd3 Campaign does not expose its lease: the etcd3 version is not supported',
-    );
-  }
-  return lease;
-}
-
-/**
  * Master election on etcd: a lease-backed campaign (etcd3's Election, the Go
  * client's algorithm: the oldest key under the election prefix is the leader).
  *
- * Never two masters: etcd deletes our key no earlier than TTL after it last
- * processed a keepalive, and a keepalive is processed after we sent it. So
- * `isMaster()` holds only while `now - sentAt(last acknowledged keepalive) <
- * TTL - margin`, computed on every call (no timer needed, survives event-loop
- * stalls), and drops at once on a keepalive failure. Another node can only be
- * elected after our key is gone, i.e. at least `margin` later.
+ * Never two masters: `isMaster()` holds only while this node is elected and
+ * its lease is confirmed alive for at least the safety margin more
+ * (LeaseConfirmation). Another node can only be elected after our key is
+ * gone, i.e. at least `margin` later.
  *
  * A campaign that fails (lease lost, etcd unreachable for 2×TTL) is resigned
  * and a new one starts every RETRY_MS until etcd answers again, so the cluster
@@ -70,8 +47,6 @@ export class EtcdLeadership extends Leadership {
   readonly mode = 'etcd' as const;
   private readonly logger = new Logger(EtcdLeadership.name);
   private readonly election: Election;
-  private readonly ttlMs: number;
-  private readonly marginMs: number;
   private readonly candidate: string;
   private readonly now: () => number;
   private readonly where: string;
@@ -79,12 +54,7 @@ export class EtcdLeadership extends Leadership {
 
   private campaign: Campaign | null = null;
   private elected = false;
-  /** Send time of the newest keepalive (or grant) etcd acknowledged. */
-  private confirmedAt = Number.NEGATIVE_INFINITY;
-  private keepaliveOk = false;
-  /** Send times of keepalives in flight on the current stream, oldest first. */
-  private inFlight: number[] = [];
-  private acceptAcks = false;
+  private readonly lease: LeaseConfirmation;
   private running = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -107,14 +77,17 @@ export class EtcdLeadership extends Leadership {
     options: EtcdLeadershipOptions,
   ) {
     super();
-    this.ttlMs = options.ttlSeconds * 1000;
-    this.marginMs = safetyMarginMs(this.ttlMs);
     this.candidate =
       options.candidate ??
       `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.now = options.now ?? (() => performance.now());
     this.where = options.where ?? 'etcd';
     this.timeoutMs = options.timeoutMs;
+    this.lease = new LeaseConfirmation(
+      options.ttlSeconds * 1000,
+      this.now,
+      (problem) => this.report(problem),
+    );
     this.election = client
       .namespace(options.keyPrefix)
       .election(ELECTION_NAME, options.ttlSeconds);
@@ -126,11 +99,7 @@ export class EtcdLeadership extends Leadership {
   }
 
   isMaster(): boolean {
-    return (
-      this.elected &&
-      this.keepaliveOk &&
-      this.now() - this.confirmedAt < this.ttlMs - this.marginMs
-    );
+    return this.elected && this.lease.holds();
   }
 
   /**
@@ -193,44 +162,13 @@ export class EtcdLeadership extends Leadership {
     const sentAt = this.now();
     const campaign = this.election.campaign(this.candidate);
     this.campaign = campaign;
-    const current = () => this.campaign === campaign;
     campaign.on('error', (err) => this.onCampaignError(campaign, err));
     campaign.on('elected', () => void this.onElected(campaign));
-    const lease = leaseOf(campaign);
-    lease.on('keepaliveEstablished', () => {
-      if (!current()) return;
-      this.inFlight = [];
-      this.acceptAcks = true;
-    });
-    lease.on('keepaliveFired', () => {
-      if (current()) this.inFlight.push(this.now());
-    });
-    lease.on('keepaliveSucceeded', () => {
-      if (!current()) return;
-      // Responses on a stream come in request order.
-      const sent = this.inFlight.shift();
-      if (sent !== undefined && this.acceptAcks) this.confirm(sent);
-    });
-    lease.on('keepaliveFailed', (err: unknown) => {
-      if (!current()) return;
-      this.inFlight = [];
-      this.acceptAcks = false;
-      this.keepaliveOk = false;
-      this.report(`lease keepalive failed: ${describeEtcdError(err)}`);
-    });
-    // The grant itself confirms the lease from the moment it was requested.
-    lease.grant().then(
-      () => {
-        if (current()) this.confirm(sentAt);
-      },
-      () => undefined, // reported through the campaign's 'error'
+    this.lease.follow(
+      leaseOf(campaign),
+      () => this.campaign === campaign,
+      sentAt,
     );
-  }
-
-  private confirm(sentAt: number): void {
-    if (sentAt > this.confirmedAt) this.confirmedAt = sentAt;
-    this.keepaliveOk = true;
-    this.report();
   }
 
   private async onElected(campaign: Campaign): Promise<void> {
@@ -255,9 +193,7 @@ export class EtcdLeadership extends Leadership {
     if (this.campaign !== campaign) return; // errors may be emitted twice
     this.campaign = null;
     this.elected = false;
-    this.keepaliveOk = false;
-    this.confirmedAt = Number.NEGATIVE_INFINITY;
-    this.inFlight = [];
+    this.lease.lost();
     const why = `campaign failed: ${describeEtcdError(err)}`;
     this.logger.debug(`${why}; campaigning again in ${RETRY_MS} ms`);
     this.report(why);
@@ -283,7 +219,7 @@ export class EtcdLeadership extends Leadership {
     } else {
       const why =
         this.lastProblem ||
-        `lease renewal not confirmed for ${Math.round(this.now() - this.confirmedAt)} ms`;
+        `lease renewal not confirmed for ${Math.round(this.lease.unconfirmedForMs())} ms`;
       this.logger.warn(`this node is no longer master: ${why}`);
     }
   }

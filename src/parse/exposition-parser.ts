@@ -1,13 +1,18 @@
-import { parseNumber } from './parse-number.js';
+import { BucketBudget, countBucketsBefore } from './bucket-budget.js';
 import {
-  BucketBudget,
+  isBlank,
+  isBucketName,
+  isNameChar,
+  isTimestamp,
+} from './exposition-chars.js';
+import { labelBudgetReason, labelScanThreshold } from './label-budget.js';
+import {
   DEFAULT_PAGE_LIMITS,
   budgetReason,
-  labelBudgetReason,
-  labelScanThreshold,
-  seriesBudgetReason,
   type PageLimits,
 } from './page-budget.js';
+import { parseNumber } from './parse-number.js';
+import { seriesBudgetReason } from './series-budget.js';
 
 /**
  * Prometheus text exposition format 0.0.4, as engines really write it.
@@ -87,33 +92,6 @@ const TYPES: Readonly<Record<string, MetricType>> = {
   untyped: 'untyped',
 };
 
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9;
-}
-/** Whether the name `[start, end)` ends with `_bucket` (compared in place). */
-function isBucketName(s: string, start: number, end: number): boolean {
-  return (
-    end - start > 7 &&
-    s.charCodeAt(end - 1) === 116 /* t */ &&
-    s.charCodeAt(end - 2) === 101 /* e */ &&
-    s.charCodeAt(end - 3) === 107 /* k */ &&
-    s.charCodeAt(end - 4) === 99 /* c */ &&
-    s.charCodeAt(end - 5) === 117 /* u */ &&
-    s.charCodeAt(end - 6) === 98 /* b */ &&
-    s.charCodeAt(end - 7) === 95 /* _ */
-  );
-}
-
-function isNameChar(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) ||
-    (c >= 65 && c <= 90) ||
-    (c >= 48 && c <= 57) ||
-    c === 95 ||
-    c === 58
-  );
-}
-
 /** Names in the coordinator's own namespaces: never taken from an engine page. */
 export function isReservedMetricName(
   s: string,
@@ -125,17 +103,6 @@ export function isReservedMetricName(
     (end - start >= 6 && s.startsWith('motor:', start)) ||
     (end - start >= 18 && s.startsWith('motor_coordinator_', start))
   );
-}
-
-function isTimestamp(s: string, start: number, end: number): boolean {
-  let i = start;
-  if (s.charCodeAt(i) === 45) i++;
-  if (i >= end) return false;
-  for (; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
 }
 
 function typeOf(body: string, start: number, end: number): MetricType {
@@ -190,36 +157,6 @@ function parseComment(
   while (i < end && isBlank(body.charCodeAt(i))) i++;
   if (isHelp) return handler.help(body, nameStart, nameEnd, i, end);
   return handler.type(body, nameStart, nameEnd, typeOf(body, i, end));
-}
-
-/**
- * Hands the bucket lines of `body` before `until` to `buckets`, found the quick way
- * (name up to the first `{` or blank, series up to the line's last `}`): lines the
- * walk of the page skipped as bad can only add to the count.
- */
-function countBucketsBefore(
-  body: string,
-  until: number,
-  buckets: BucketBudget,
-): string | undefined {
-  let pos = 0;
-  while (pos < until) {
-    let nl = body.indexOf('\n', pos);
-    if (nl < 0 || nl > until) nl = until;
-    let start = pos;
-    pos = nl + 1;
-    while (start < nl && isBlank(body.charCodeAt(start))) start++;
-    if (start >= nl || body.charCodeAt(start) === 35 /* # */) continue;
-    let nameEnd = start;
-    while (nameEnd < nl && isNameChar(body.charCodeAt(nameEnd))) nameEnd++;
-    if (!isBucketName(body, start, nameEnd)) continue;
-    let end = nl;
-    while (end > nameEnd && body.charCodeAt(end - 1) !== 125 /* } */) end--;
-    if (end === nameEnd) continue; // no label block: no `le`, no bucket
-    const reason = buckets.add(body, start, nameEnd, end);
-    if (reason !== undefined) return reason;
-  }
-  return undefined;
 }
 
 export function parseExposition(

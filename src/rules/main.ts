@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatedFiles } from './recording-rules.js';
+import { generatedFiles } from './rule-files.js';
 
 const dir = join(process.argv[2] ?? process.cwd(), 'deploy', 'prometheus');
 const files = generatedFiles();

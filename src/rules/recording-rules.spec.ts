@@ -10,11 +10,8 @@ import {
   CANONICAL_FAMILIES,
   CANONICAL_SOURCES,
 } from '../aggregate/metric-semantics.js';
-import {
-  generatedFiles,
-  recordingRuleGroups,
-  SGLANG_CAPACITY,
-} from './recording-rules.js';
+import { recordingRuleGroups, SGLANG_CAPACITY } from './recording-rules.js';
+import { generatedFiles } from './rule-files.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PROM = join(ROOT, 'deploy', 'prometheus');

@@ -18,8 +18,8 @@ import YAML from 'yaml';
 import {
   DEFAULT_MGMT_PORT,
   DEFAULT_OBS_PORT,
-  ENV_OVERRIDES,
 } from '../../src/config/config.defaults.js';
+import { ENV_OVERRIDES } from '../../src/config/env-overrides.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { MANAGEMENT_ROUTES } from '../../src/management/index.controller.js';
 import {

@@ -5,10 +5,8 @@ import { Etcd3 } from 'etcd3';
 import { EtcdInstanceRegistry } from '../../src/instances/etcd-instance-registry.js';
 import type { Instance } from '../../src/instances/instance.types.js';
 import { RegistryUnavailableError } from '../../src/instances/registry-errors.js';
-import {
-  EtcdLeadership,
-  safetyMarginMs,
-} from '../../src/leadership/etcd-leadership.js';
+import { EtcdLeadership } from '../../src/leadership/etcd-leadership.js';
+import { safetyMarginMs } from '../../src/leadership/lease-confirmation.js';
 import { etcdClientOptions } from '../../src/leadership/etcd-client.js';
 import { startEtcd, type EtcdServer } from '../support/etcd-server.js';
 import { body, instance } from '../support/refresh-bodies.js';
