@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EngineKind } from './engine-kinds.js';
-import { formatCppDouble } from './kind-pages.js';
+import { formatCppDouble } from './mindie-page.js';
 import type { EngineRole } from './vllm-catalogue.js';
 import { SimulatedVllmEngine } from './vllm-engine.js';
 import { FIXTURES_DIR } from '../../test/support/fixtures.js';

@@ -1,4 +1,5 @@
-import { podAddress, startFleet, type Fleet } from './fleet.js';
+import { podAddress } from './fleet-placement.js';
+import { startFleet, type Fleet } from './fleet.js';
 import type { SimulatedVllmEngine } from './vllm-engine.js';
 
 const START = 1_767_000_000;
