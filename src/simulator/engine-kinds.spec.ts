@@ -1,3 +1,8 @@
+/**
+ * Other engine kinds' pages against their fixtures. One file on purpose: every
+ * block reads pages through the same fixture-shape reader (`families`,
+ * `expectShapeOf`) and promtool runner, which a split per kind would copy.
+ */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
