@@ -24,6 +24,7 @@
  * (engine-load, engine-traffic, exact-requests, process-metrics, kind-extras,
  * engine-readouts).
  */
+import { DEFAULT_CACHE_CONFIG, type CacheConfig } from './cache-config.js';
 import { engineLayouts, type EngineKind } from './engine-kinds.js';
 import { drawTraits, setBatchGauges, wanderLoad } from './engine-load.js';
 import type {
@@ -42,13 +43,11 @@ import {
   recordExactRequests,
   type InjectSpec,
 } from './exact-requests.js';
-import { DEFAULT_CACHE_CONFIG, type CacheConfig } from './cache-config.js';
 import { deriveExtras, EXTRA_COUNT } from './kind-extras.js';
 import { kindTemplate } from './kind-pages.js';
 import type { PageSlots } from './page-slots.js';
 import { bootSeconds, startProcess, tickProcess } from './process-metrics.js';
-import type { ProjectedTemplate } from './projected-page.js';
-import { renderProjected } from './projected-page.js';
+import { renderProjected, type ProjectedTemplate } from './projected-page.js';
 import { Prng } from './prng.js';
 import {
   lognormalMean,
