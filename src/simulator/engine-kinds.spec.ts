@@ -1,8 +1,13 @@
+/**
+ * Other engine kinds' pages against their fixtures. One file on purpose: every
+ * block reads pages through the same fixture-shape reader (`families`,
+ * `expectShapeOf`) and promtool runner, which a split per kind would copy.
+ */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EngineKind } from './engine-kinds.js';
-import { formatCppDouble } from './kind-pages.js';
+import { formatCppDouble } from './mindie-page.js';
 import type { EngineRole } from './vllm-catalogue.js';
 import { SimulatedVllmEngine } from './vllm-engine.js';
 import { FIXTURES_DIR } from '../../test/support/fixtures.js';

@@ -6,26 +6,15 @@
 import {
   discreteDist,
   lognormalDist,
-  observe,
   type BucketDist,
   type BucketLayout,
 } from './bucket-dist.js';
+import { HttpTraffic } from './http-traffic.js';
+import type { HistogramSlots, PageSlots } from './page-slots.js';
 import type { Prng } from './prng.js';
 import type { LogNormal, RoleProfile } from './role-profiles.js';
-import {
-  C,
-  FINISHED_REASONS,
-  H,
-  HTTP_DURATION,
-  HTTP_HIGHR,
-  VLLM_HISTOGRAMS,
-  type FinishedReason,
-} from './vllm-catalogue.js';
-import type { HistogramSlots, PageSlots } from './vllm-page.js';
-
-export function inc(a: Float64Array, i: number, delta: number): void {
-  a[i] = (a[i] as number) + delta;
-}
+import { addObservations, copyHistogram, inc } from './value-writes.js';
+import { C, FINISHED_REASONS, H, VLLM_HISTOGRAMS } from './vllm-catalogue.js';
 
 /** What one tick (or one injection) finished: read by the derived gauges of other page kinds. */
 export interface TickWork {
@@ -34,28 +23,6 @@ export interface TickWork {
   generated: number;
   prefixQueries: number;
   prefixHits: number;
-}
-
-/**
- * Requests with exact, hand-picked values (`SimulatedVllmEngine.injectRequests`):
- * every request of the batch has the same prompt and output length and the
- * same latencies, so each lands in one known bucket.
- */
-export interface ExactRequests {
-  count: number;
-  promptTokens: number;
-  generationTokens: number;
-  ttftSeconds: number;
-  e2eSeconds: number;
-  itlSeconds: number;
-  queueSeconds: number;
-  prefillSeconds: number;
-  decodeSeconds: number;
-  finishedReason: FinishedReason;
-  /** Local prefix-cache hits per request (tokens). */
-  prefixHitTokens: number;
-  /** Prompt tokens per request loaded over the KV connector (decode in PD). */
-  externalHitTokens: number;
 }
 
 /** How loaded the engine is during a tick. */
@@ -75,8 +42,7 @@ interface LatencyFactors {
 }
 
 export class TrafficModel {
-  private healthDebt = 0;
-  private modelsDebt = 0;
+  private readonly http: HttpTraffic;
   /** Prefill engines generate one token: no decode phase, no per-token latency. */
   private readonly noDecode: BucketDist;
   private readonly noTpot: BucketDist;
@@ -114,72 +80,16 @@ export class TrafficModel {
       [1, 2],
       [1 - profile.nTwoShare, profile.nTwoShare],
     );
+    this.http = new HttpTraffic(values, slots, rng, profile);
   }
 
   private layout(index: number): BucketLayout {
     return this.layouts[index] as BucketLayout;
   }
 
-  /** Adds `n` observations of exactly `x` (each lands in its one bucket). */
-  private exact(index: number, x: number, n: number): void {
-    if (n <= 0) return;
-    const h = this.slots.histograms[index] as HistogramSlots;
-    const v = this.values;
-    for (let i = 0; i < h.buckets; i++) {
-      const le = i < h.bounds.length ? (h.bounds[i] as number) : Infinity;
-      if (x <= le) inc(v, h.bucket0 + i, n);
-    }
-    v[h.count] = v[h.bucket0 + h.buckets - 1] as number;
-    inc(v, h.sum, x * n);
-  }
-
-  /** Records `r.count` finished requests with exact values. */
-  inject(r: ExactRequests): void {
-    const n = r.count;
-    if (!(n > 0)) return;
-    const v = this.values;
-    const s = this.slots;
-    const gen = r.generationTokens;
-    this.exact(H.promptTokens, r.promptTokens, n);
-    this.exact(H.generationTokens, gen, n);
-    this.exact(H.paramsMaxTokens, gen, n);
-    this.exact(H.maxNumGenerationTokens, gen, n);
-    this.exact(H.paramsN, 1, n);
-    this.exact(H.ttft, r.ttftSeconds, n);
-    this.exact(H.queue, r.queueSeconds, n);
-    this.exact(H.prefill, r.prefillSeconds, n);
-    this.exact(H.decode, r.decodeSeconds, n);
-    this.exact(H.inference, r.prefillSeconds + r.decodeSeconds, n);
-    this.exact(H.e2e, r.e2eSeconds, n);
-    this.exact(H.interTokenLatency, r.itlSeconds, n * Math.max(0, gen - 1));
-    this.mirror(H.interTokenLatency, H.timePerOutputToken);
-    this.exact(H.requestTimePerOutputToken, gen > 1 ? r.itlSeconds : 0, n);
-    const reason = FINISHED_REASONS.indexOf(r.finishedReason);
-    inc(v, s.requestSuccess + Math.max(0, reason), n);
-    const c = s.counters;
-    const prompt = n * r.promptTokens;
-    const hits = n * r.prefixHitTokens;
-    inc(v, c[C.promptTokens] as number, prompt);
-    inc(v, c[C.generationTokens] as number, n * gen);
-    inc(v, c[C.prefixCacheQueries] as number, prompt);
-    inc(v, c[C.prefixCacheHits] as number, hits);
-    if (r.externalHitTokens > 0) {
-      inc(v, c[C.externalPrefixCacheQueries] as number, prompt - hits);
-      inc(v, c[C.externalPrefixCacheHits] as number, n * r.externalHitTokens);
-    }
-    inc(v, s.httpRequests, n);
-    const last = this.last;
-    last.requests = n;
-    last.prompt = prompt;
-    last.generated = n * gen;
-    last.prefixQueries = prompt;
-    last.prefixHits = hits;
-  }
-
   /** Restart: the HTTP probes' fractional carry-over starts again too. */
   reset(): void {
-    this.healthDebt = 0;
-    this.modelsDebt = 0;
+    this.http.reset();
   }
 
   /**
@@ -199,7 +109,7 @@ export class TrafficModel {
         ? this.finishRequests(n, c, f)
         : { prompt: 0, generated: 0, computed: 0 };
     this.iterate(computed, running, dt);
-    this.serveHttp(n, prompt, generated, dt, f.e2e);
+    this.http.record(n, prompt, generated, dt, f.e2e);
   }
 
   private factors(c: TickConditions): LatencyFactors {
@@ -215,7 +125,7 @@ export class TrafficModel {
   private histogram(index: number, dist: BucketDist, n: number): number {
     const h = this.slots.histograms[index] as HistogramSlots;
     const def = VLLM_HISTOGRAMS[index] as (typeof VLLM_HISTOGRAMS)[number];
-    return this.addTo(h, dist, n, def.integer);
+    return addObservations(this.values, h, dist, n, this.rng, def.integer);
   }
 
   /** A token-count distribution on histogram `index`'s layout. */
@@ -223,30 +133,12 @@ export class TrafficModel {
     return lognormalDist(this.layout(index), median, sigma, true);
   }
 
-  /** Adds `n` observations; integral observations (tokens) keep an integral `_sum`. */
-  private addTo(
-    h: HistogramSlots,
-    dist: BucketDist,
-    n: number,
-    integer = false,
-  ): number {
-    if (n <= 0) return 0;
-    const v = this.values;
-    const cum = v.subarray(h.bucket0, h.bucket0 + h.buckets);
-    let sum = observe(cum, dist, n, this.rng.next());
-    if (integer) sum = Math.round(sum);
-    v[h.count] = cum[h.buckets - 1] as number;
-    inc(v, h.sum, sum);
-    return sum;
-  }
-
   private mirror(from: number, to: number): void {
-    const a = this.slots.histograms[from] as HistogramSlots;
-    const b = this.slots.histograms[to] as HistogramSlots;
-    const v = this.values;
-    v.copyWithin(b.bucket0, a.bucket0, a.bucket0 + a.buckets);
-    v[b.count] = v[a.count] as number;
-    v[b.sum] = v[a.sum] as number;
+    copyHistogram(
+      this.values,
+      this.slots.histograms[from] as HistogramSlots,
+      this.slots.histograms[to] as HistogramSlots,
+    );
   }
 
   private latency(
@@ -392,79 +284,5 @@ export class TrafficModel {
       lognormalDist(this.layout(H.iterationTokens), perStep, sigma, true),
       steps,
     );
-  }
-
-  /** prometheus_fastapi_instrumentator's view of the same traffic, plus probes. */
-  private serveHttp(
-    n: number,
-    prompt: number,
-    generated: number,
-    dt: number,
-    e2eFactor: number,
-  ): void {
-    const rng = this.rng;
-    const v = this.values;
-    const s = this.slots;
-    const u = rng.next();
-    const chat = Math.floor(n * 0.55 + u);
-    const completions = n - chat;
-    const chat4xx = rng.poisson(chat * 0.0004);
-    const completions4xx = rng.poisson(completions * 0.0004);
-    this.healthDebt += dt / 5;
-    this.modelsDebt += dt / 30;
-    const health = Math.floor(this.healthDebt);
-    const models = Math.floor(this.modelsDebt);
-    this.healthDebt -= health;
-    this.modelsDebt -= models;
-    const perSeries = [
-      chat,
-      chat4xx,
-      completions,
-      completions4xx,
-      health,
-      models,
-    ];
-    perSeries.forEach((c, i) => {
-      inc(v, s.httpRequests + i, c);
-    });
-    const perHandler = [
-      chat + chat4xx,
-      completions + completions4xx,
-      health,
-      models,
-    ];
-    const share = (x: number, part: number) =>
-      n > 0 ? Math.round((x * part) / n) : 0;
-    const reqBytes = [
-      share(prompt, chat) * 4 + chat * 420,
-      share(prompt, completions) * 4 + completions * 260,
-      0,
-      0,
-    ];
-    const respBytes = [
-      share(generated, chat) * 5 + chat * 380,
-      share(generated, completions) * 5 + completions * 300,
-      0,
-      models * 512,
-    ];
-    const e2e = this.profile.e2e;
-    const median = [e2e[0] * e2eFactor, e2e[0] * e2eFactor, 0.002, 0.004];
-    const sigma = [e2e[1], e2e[1], 0.5, 0.5];
-    perHandler.forEach((count, i) => {
-      const req = s.httpRequestSize[i] as { count: number; sum: number };
-      const resp = s.httpResponseSize[i] as { count: number; sum: number };
-      inc(v, req.count, count);
-      inc(v, req.sum, reqBytes[i] as number);
-      inc(v, resp.count, count);
-      inc(v, resp.sum, respBytes[i] as number);
-      const m = median[i] as number;
-      const sg = sigma[i] as number;
-      this.addTo(
-        s.httpDuration[i] as HistogramSlots,
-        lognormalDist(HTTP_DURATION, m, sg, false),
-        count,
-      );
-      this.addTo(s.httpHighr, lognormalDist(HTTP_HIGHR, m, sg, false), count);
-    });
   }
 }

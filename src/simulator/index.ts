@@ -3,18 +3,22 @@
  * `/metrics` servers and a loopback fleet.
  */
 export {
-  seededArrivalRate,
   SimulatedVllmEngine,
   SimulatedVllmEngine as SimulatedEngine,
-  type EngineSnapshot,
-  type EngineTotals,
-  type HistogramSnapshot,
-  type HistorySpec,
-  type InjectSpec,
-  type PinnedGauges,
-  type SimulatedVllmEngineOptions,
-  type SimulatedVllmEngineOptions as SimulatedEngineOptions,
 } from './vllm-engine.js';
+export { seededArrivalRate } from './engine-load.js';
+export type {
+  HistorySpec,
+  PinnedGauges,
+  SimulatedVllmEngineOptions,
+  SimulatedVllmEngineOptions as SimulatedEngineOptions,
+} from './engine-options.js';
+export type {
+  EngineSnapshot,
+  EngineTotals,
+  HistogramSnapshot,
+} from './engine-readouts.js';
+export type { InjectSpec } from './exact-requests.js';
 export {
   ENGINE_KINDS,
   type CustomBuckets,
@@ -28,19 +32,16 @@ export {
   type EngineServerOptions,
   type PageSource,
 } from './engine-server.js';
-export {
-  podAddress,
-  startFleet,
-  type Fleet,
-  type FleetEndpoint,
-  type FleetInstanceSpec,
-  type FleetSpec,
-  type ModelLoad,
-  type RefreshBody,
-  type RefreshEndpoint,
-  type RefreshEvent,
-  type RefreshInstance,
-} from './fleet.js';
+export { startFleet, type Fleet, type FleetEndpoint } from './fleet.js';
+export type { FleetInstanceSpec, FleetSpec } from './fleet-spec.js';
+export type { ModelLoad } from './fleet-load.js';
+export { podAddress } from './fleet-placement.js';
+export type {
+  RefreshBody,
+  RefreshEndpoint,
+  RefreshEvent,
+  RefreshInstance,
+} from './refresh-body.js';
 export {
   FINISHED_REASONS,
   VLLM_HISTOGRAMS,
@@ -48,5 +49,5 @@ export {
   type FinishedReason,
   type VllmHistogramName,
 } from './vllm-catalogue.js';
-export type { CacheConfig } from './vllm-page.js';
+export type { CacheConfig } from './cache-config.js';
 export { formatSampleValue } from './prom-format.js';

@@ -7,145 +7,25 @@
  */
 import type { BucketLayout } from './bucket-dist.js';
 import {
-  CACHE_CONFIG_LABELS,
+  cacheConfigLabels,
+  DEFAULT_CACHE_CONFIG,
+  type CacheConfig,
+} from './cache-config.js';
+import { httpFamilies } from './http-families.js';
+import type { PageSlots } from './page-slots.js';
+import { histogramSamples, labels, SkeletonBuilder } from './page-skeleton.js';
+import { escapeLabelValue, formatSampleValue } from './prom-format.js';
+import {
   FINISHED_REASONS,
-  HTTP_DURATION,
-  HTTP_HANDLERS,
-  HTTP_HELP,
-  HTTP_HIGHR,
-  HTTP_REQUEST_SERIES,
   SLEEP_STATES,
   VLLM_COUNTERS,
   VLLM_HISTOGRAMS,
 } from './vllm-catalogue.js';
-import { escapeLabelValue, formatSampleValue } from './prom-format.js';
-
-/** Slot positions of one histogram: `buckets` consecutive cumulative buckets (`+Inf` last), then count, sum. */
-export interface HistogramSlots {
-  readonly bucket0: number;
-  readonly buckets: number;
-  readonly bounds: readonly number[];
-  readonly count: number;
-  readonly sum: number;
-  readonly created: number;
-}
-
-/** Where each series' value lives in the engine's value array (identical for every page). */
-export interface PageSlots {
-  readonly gcCollected: number;
-  readonly gcUncollectable: number;
-  readonly gcCollections: number;
-  readonly virtualMemory: number;
-  readonly residentMemory: number;
-  readonly startTime: number;
-  readonly cpuSeconds: number;
-  readonly openFds: number;
-  readonly maxFds: number;
-  readonly running: number;
-  readonly waiting: number;
-  readonly sleepState: number;
-  readonly kvUsage: number;
-  readonly counters: readonly number[];
-  readonly requestSuccess: number;
-  readonly histograms: readonly HistogramSlots[];
-  readonly httpRequests: number;
-  readonly httpRequestSize: readonly { count: number; sum: number }[];
-  readonly httpResponseSize: readonly { count: number; sum: number }[];
-  readonly httpHighr: HistogramSlots;
-  readonly httpDuration: readonly HistogramSlots[];
-  /** Every `_created` slot of a vllm family. */
-  readonly vllmCreated: readonly number[];
-  /** Every `_created` slot of an http family. */
-  readonly httpCreated: readonly number[];
-  readonly size: number;
-}
 
 export interface PageTemplate {
   /** statics[i] precedes value i; the last entry closes the page. */
   readonly statics: readonly string[];
   readonly slots: PageSlots;
-}
-
-/**
- * A page of another shape (another engine kind or version) printed from the
- * same value array: value i of the page is `values[index[i]]`.
- */
-export interface ProjectedTemplate {
-  readonly statics: readonly string[];
-  readonly index: Int32Array;
-  readonly format: (x: number) => string;
-}
-
-/** The KV capacity a vLLM page states in `vllm:cache_config_info`. */
-export interface CacheConfig {
-  readonly numGpuBlocks: number;
-  readonly blockSize: number;
-}
-
-export const DEFAULT_CACHE_CONFIG: CacheConfig = {
-  numGpuBlocks: 40000,
-  blockSize: 64,
-};
-
-/** `vllm:cache_config_info` labels (sorted) with this capacity. */
-export function cacheConfigLabels(
-  cache: CacheConfig,
-): (readonly [string, string])[] {
-  return CACHE_CONFIG_LABELS.map(([k, v]) => {
-    if (k === 'num_gpu_blocks') return [k, String(cache.numGpuBlocks)];
-    if (k === 'block_size') return [k, String(cache.blockSize)];
-    return [k, v];
-  });
-}
-
-export class SkeletonBuilder {
-  readonly statics: string[] = [];
-  private pending = '';
-
-  family(name: string, help: string, type: string): void {
-    this.pending += `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
-  }
-
-  text(s: string): void {
-    this.pending += s;
-  }
-
-  /** Adds a sample line `<prefix><value>\n` and returns its slot. */
-  sample(prefix: string): number {
-    this.statics.push(this.pending + prefix);
-    this.pending = '\n';
-    return this.statics.length - 1;
-  }
-
-  finish(): string[] {
-    this.statics.push(this.pending);
-    return this.statics;
-  }
-}
-
-/** Label block with `le` inserted in sorted position among the other sorted labels. */
-export function labels(pairs: readonly (readonly [string, string])[]): string {
-  if (pairs.length === 0) return '';
-  const sorted = [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  return `{${sorted.map(([k, v]) => `${k}="${v}"`).join(',')}}`;
-}
-
-function histogram(
-  b: SkeletonBuilder,
-  name: string,
-  bounds: readonly number[],
-  base: readonly (readonly [string, string])[],
-): Omit<HistogramSlots, 'created'> {
-  let bucket0 = -1;
-  for (const le of [...bounds, Infinity]) {
-    const s = b.sample(
-      `${name}_bucket${labels([...base, ['le', formatSampleValue(le)]])} `,
-    );
-    if (bucket0 < 0) bucket0 = s;
-  }
-  const count = b.sample(`${name}_count${labels(base)} `);
-  const sum = b.sample(`${name}_sum${labels(base)} `);
-  return { bucket0, buckets: bounds.length + 1, bounds, count, sum };
 }
 
 function build(
@@ -261,7 +141,7 @@ function build(
   const histograms = VLLM_HISTOGRAMS.map((h, i) => {
     b.family(h.name, h.help, 'histogram');
     const bounds = (layouts[i] ?? h.layout).bounds;
-    const slots = histogram(b, h.name, bounds, base);
+    const slots = histogramSamples(b, h.name, bounds, base);
     b.family(`${h.name}_created`, h.help, 'gauge');
     const created = b.sample(`${h.name}_created${lb} `);
     vllmCreated.push(created);
@@ -276,65 +156,7 @@ function build(
     `vllm:cache_config_info${labels([...cacheConfigLabels(cache), base[0] as readonly [string, string]])} 1.0\n`,
   );
 
-  const httpCreated: number[] = [];
-  const handlerLabels = HTTP_HANDLERS.map((h) =>
-    labels([['handler', h.handler]]),
-  );
-  const requestLabels = HTTP_REQUEST_SERIES.map((s) => {
-    const h = HTTP_HANDLERS[s.h];
-    return labels([
-      ['handler', h.handler],
-      ['method', h.method],
-      ['status', s.status],
-    ]);
-  });
-  b.family('http_requests_total', HTTP_HELP.requests, 'counter');
-  const httpRequests = b.sample(`http_requests_total${requestLabels[0]} `);
-  for (const l of requestLabels.slice(1)) b.sample(`http_requests_total${l} `);
-  b.family('http_requests_created', HTTP_HELP.requests, 'gauge');
-  for (const l of requestLabels)
-    httpCreated.push(b.sample(`http_requests_created${l} `));
-  const summary = (name: string, help: string) => {
-    b.family(name, help, 'summary');
-    const slots = handlerLabels.map((l) => ({
-      count: b.sample(`${name}_count${l} `),
-      sum: b.sample(`${name}_sum${l} `),
-    }));
-    b.family(`${name}_created`, help, 'gauge');
-    for (const l of handlerLabels)
-      httpCreated.push(b.sample(`${name}_created${l} `));
-    return slots;
-  };
-  const httpRequestSize = summary(
-    'http_request_size_bytes',
-    HTTP_HELP.requestSize,
-  );
-  const httpResponseSize = summary(
-    'http_response_size_bytes',
-    HTTP_HELP.responseSize,
-  );
-  const highrName = 'http_request_duration_highr_seconds';
-  b.family(highrName, HTTP_HELP.highr, 'histogram');
-  const highr = histogram(b, highrName, HTTP_HIGHR.bounds, []);
-  b.family(`${highrName}_created`, HTTP_HELP.highr, 'gauge');
-  const highrCreated = b.sample(`${highrName}_created `);
-  httpCreated.push(highrCreated);
-  const durName = 'http_request_duration_seconds';
-  b.family(durName, HTTP_HELP.duration, 'histogram');
-  const durBase = HTTP_HANDLERS.map(
-    (h) =>
-      [['handler', h.handler] as const, ['method', h.method] as const] as const,
-  );
-  const httpDuration = durBase.map((l) => ({
-    ...histogram(b, durName, HTTP_DURATION.bounds, l),
-    created: -1,
-  }));
-  b.family(`${durName}_created`, HTTP_HELP.duration, 'gauge');
-  const withCreated = durBase.map((l, i) => {
-    const created = b.sample(`${durName}_created${labels(l)} `);
-    httpCreated.push(created);
-    return { ...(httpDuration[i] as HistogramSlots), created };
-  });
+  const http = httpFamilies(b);
   const statics = b.finish();
   return {
     statics,
@@ -355,13 +177,13 @@ function build(
       counters,
       requestSuccess,
       histograms,
-      httpRequests,
-      httpRequestSize,
-      httpResponseSize,
-      httpHighr: { ...highr, created: highrCreated },
-      httpDuration: withCreated,
+      httpRequests: http.httpRequests,
+      httpRequestSize: http.httpRequestSize,
+      httpResponseSize: http.httpResponseSize,
+      httpHighr: http.httpHighr,
+      httpDuration: http.httpDuration,
       vllmCreated,
-      httpCreated,
+      httpCreated: http.httpCreated,
       size: statics.length - 1,
     },
   };
@@ -413,35 +235,6 @@ export function renderPage(t: PageTemplate, values: Float64Array): string {
     if (v !== lastValue) {
       lastValue = v;
       lastText = formatSampleValue(v);
-    }
-    parts[2 * i] = statics[i] as string;
-    parts[2 * i + 1] = lastText;
-  }
-  parts[2 * n] = statics[n] as string;
-  return parts.join('');
-}
-
-let projectedScratch: string[] = [];
-
-/** Writes a projected page (another engine kind's shape) from the same values. */
-export function renderProjected(
-  t: ProjectedTemplate,
-  values: Float64Array,
-): string {
-  const statics = t.statics;
-  const index = t.index;
-  const format = t.format;
-  const n = index.length;
-  if (projectedScratch.length !== 2 * n + 1)
-    projectedScratch = Array.from({ length: 2 * n + 1 }, () => '');
-  const parts = projectedScratch;
-  let lastValue = NaN;
-  let lastText = '';
-  for (let i = 0; i < n; i++) {
-    const v = values[index[i] as number] as number;
-    if (v !== lastValue) {
-      lastValue = v;
-      lastText = format(v);
     }
     parts[2 * i] = statics[i] as string;
     parts[2 * i + 1] = lastText;
