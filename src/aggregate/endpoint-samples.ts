@@ -7,6 +7,8 @@ import {
 } from '../parse/exposition-parser.js';
 import { isValidMetricName, unescapeHelp } from '../parse/label-block.js';
 import { DEFAULT_PAGE_LIMITS, type PageLimits } from '../parse/page-budget.js';
+import type { Family } from './catalog.types.js';
+import type { SeriesCatalog } from './series-catalog.js';
 import {
   CANON_UNRESOLVED,
   FLAG_ALIAS,
@@ -14,11 +16,8 @@ import {
   FLAG_COUNTER,
   FLAG_DROPPED,
   SID_INVALID,
-  detach,
-  isDroppedName,
-  type Family,
-  type SeriesCatalog,
-} from './series-catalog.js';
+} from './series-codes.js';
+import { detach, isDroppedName } from './series-names.js';
 
 /**
  * Per-endpoint sample store and the page handler that fills it.

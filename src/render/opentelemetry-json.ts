@@ -2,15 +2,14 @@ import {
   type GroupOutput,
   type ViewOutput,
 } from '../aggregate/aggregate.types.js';
+import type { HistGroup, Series } from '../aggregate/catalog.types.js';
+import type { SeriesCatalog } from '../aggregate/series-catalog.js';
 import {
   KIND_BUCKET,
   KIND_COUNT,
   KIND_QUANTILE,
   KIND_SUM,
-  type HistGroup,
-  type Series,
-  type SeriesCatalog,
-} from '../aggregate/series-catalog.js';
+} from '../aggregate/series-codes.js';
 import type { LabelPair } from '../parse/label-block.js';
 import { TextWriter } from './text-writer.js';
 import { histLabels, seriesLabels } from './view-labels.js';

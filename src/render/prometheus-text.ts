@@ -2,11 +2,8 @@ import {
   type GroupOutput,
   type ViewOutput,
 } from '../aggregate/aggregate.types.js';
-import type {
-  Series,
-  SeriesCatalog,
-  SeriesPieces,
-} from '../aggregate/series-catalog.js';
+import type { Series, SeriesPieces } from '../aggregate/catalog.types.js';
+import type { SeriesCatalog } from '../aggregate/series-catalog.js';
 import { formatNumber } from '../parse/parse-number.js';
 import { escapeHelp, escapeLabelValue, labelText } from './escape.js';
 import { TextWriter, isAscii } from './text-writer.js';

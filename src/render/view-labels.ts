@@ -1,5 +1,5 @@
 import type { LabelPair } from '../parse/label-block.js';
-import type { HistGroup, Series } from '../aggregate/series-catalog.js';
+import type { HistGroup, Series } from '../aggregate/catalog.types.js';
 import { labelText } from './escape.js';
 
 /**
