@@ -47,9 +47,6 @@ export interface HistGroup {
   sorted: boolean;
   /** The `+Inf` bucket, once seen: the count of sources every other bucket must match (S4). */
   inf: Series | undefined;
-  /** Rendering caches, per view index. */
-  readonly viewLabels: (readonly LabelPair[] | undefined)[];
-  readonly viewJson: (string | undefined)[];
 }
 
 export interface Series {
@@ -65,24 +62,6 @@ export interface Series {
   /** Label printed first (the `quantile` label of derived quantile gauges). */
   readonly lead: LabelPair | undefined;
   readonly reduction: number;
-  /** Rendering caches, per view index. */
-  readonly viewLabels: (readonly LabelPair[] | undefined)[];
-  readonly viewText: (string | undefined)[];
-  readonly viewPieces: (SeriesPieces | undefined)[];
-  /** OTLP attribute objects of the own (and lead) labels, comma-joined, per view index. */
-  readonly viewJson: (string | undefined)[];
-}
-
-/** Pieces of a text line: `prefix` + group labels + `suffix` + value, or `bare` + value. */
-export interface SeriesPieces {
-  /** `name{` and the lead label with its comma, when the group has labels. */
-  readonly prefix: string;
-  /** `,own="labels"} ` (or `} `), when the group has labels. */
-  readonly suffix: string;
-  /** The whole head (`name{lead,own} ` or `name `) for a group without labels. */
-  readonly bare: string;
-  /** All pieces are ASCII (written as latin1, no UTF-8 encoding pass). */
-  readonly ascii: boolean;
 }
 
 export interface PrefixPair {

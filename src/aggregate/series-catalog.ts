@@ -40,7 +40,6 @@ import {
 import { MOTOR, MOTOR_HELP, type MotorMetric } from './motor-metrics.js';
 import { renderOrderOf, type RenderOrder } from './render-order.js';
 import {
-  CANON_UNRESOLVED,
   FLAG_DROPPED,
   KIND_BUCKET,
   KIND_COUNT,
@@ -544,8 +543,6 @@ export class SeriesCatalog {
       derived: [],
       sorted: true,
       inf: undefined,
-      viewLabels: [],
-      viewJson: [],
     };
     this.histByKey.set(key, g);
     this.histGroups.push(g);
@@ -630,10 +627,6 @@ export class SeriesCatalog {
       hist,
       lead,
       reduction,
-      viewLabels: [],
-      viewText: [],
-      viewPieces: [],
-      viewJson: [],
     });
     this.seriesByKey.set(key, id);
     family.mids.push(id);
