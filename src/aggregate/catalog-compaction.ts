@@ -1,14 +1,13 @@
 import type { EndpointState } from './endpoint-state.js';
+import type { CatalogOptions, Series } from './catalog.types.js';
+import { SeriesCatalog } from './series-catalog.js';
 import {
   CANON_UNRESOLVED,
   FLAG_DROPPED,
   KIND_BUCKET,
   KIND_QUANTILE,
   MID_COUNTER,
-  SeriesCatalog,
-  type CatalogOptions,
-  type Series,
-} from './series-catalog.js';
+} from './series-codes.js';
 import type { ViewMemory } from './view-builder.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { SampleBuffer } from './endpoint-state.js';
-import { FLAG_ALIAS, type SeriesCatalog } from './series-catalog.js';
+import { type SeriesCatalog } from './series-catalog.js';
+import { FLAG_ALIAS } from './series-codes.js';
 
 /**
  * Deprecated aliases (§3.2): an alias feeds its canonical family only on pages

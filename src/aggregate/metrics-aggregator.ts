@@ -12,14 +12,14 @@ import { CycleSupersededError, type MergedViews } from './merged-views.js';
 import { pageLimits, type PageLimits } from '../parse/page-budget.js';
 import { QuantileWindow } from './quantile-window.js';
 import { compactCatalog, shouldCompact } from './catalog-compaction.js';
+import { SeriesCatalog } from './series-catalog.js';
 import {
   FLAG_COUNTER,
   FLAG_SCOPE_DECODE,
   FLAG_SCOPE_PREFILL,
   MID_GENERATION_TOKENS,
   MID_PROMPT_TOKENS,
-  SeriesCatalog,
-} from './series-catalog.js';
+} from './series-codes.js';
 import {
   ViewBuilder,
   ViewMemory,

@@ -1,5 +1,6 @@
 import type { SampleBuffer } from './endpoint-state.js';
-import { FLAG_CAPACITY, type SeriesCatalog } from './series-catalog.js';
+import { type SeriesCatalog } from './series-catalog.js';
+import { FLAG_CAPACITY } from './series-codes.js';
 
 /**
  * R2: the capacity each utilisation sample of the page in `out` is weighted by —

@@ -15,16 +15,15 @@ import {
   type SampleBuffer,
 } from './endpoint-state.js';
 import { readCapacities } from './page-capacity.js';
+import type { Family } from './catalog.types.js';
+import type { SeriesCatalog } from './series-catalog.js';
 import {
   CANON_UNRESOLVED,
   FLAG_COUNTER,
   FLAG_DROPPED,
   SID_INVALID,
-  detach,
-  isDroppedName,
-  type Family,
-  type SeriesCatalog,
-} from './series-catalog.js';
+} from './series-codes.js';
+import { detach, isDroppedName } from './series-names.js';
 
 /** Called for a counter-like entry that stops contributing for good: fold its value. */
 export type FoldFn = (

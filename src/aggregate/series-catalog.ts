@@ -4,23 +4,69 @@ import {
   seriesKey,
   type LabelPair,
 } from '../parse/label-block.js';
-import { formatNumber, parseNumber } from '../parse/parse-number.js';
 import {
   guessType,
   semanticsFor,
   type FamilySemantics,
 } from './family-semantics.js';
 import {
-  CANONICAL_FAMILIES,
+  canonicalSemantics,
+  canonicalSpec,
+  grownCanonTable,
+  templateLabels,
+  templateSampleName,
+  withModelName,
+} from './canonical-series.js';
+import type {
+  CanonicalTemplate,
+  CatalogOptions,
+  Family,
+  HistGroup,
+  PrefixPair,
+  Series,
+} from './catalog.types.js';
+import {
+  derivedSemantics,
+  hitRateGauge,
+  maxGauge,
+  quantileGauges,
+  quantileLead,
+  type DerivedGauge,
+} from './derived-families.js';
+import {
   CANONICAL_PREFIX_HIT_RATIO,
   DEFAULT_RANK_LABELS,
-  DERIVED_HELP,
   DERIVED_PREFIX_HIT_RATE,
-  MEAN_SUFFIX,
-  QUANTILES,
-  type CanonicalFamily,
   type PrefixCachePart,
 } from './metric-semantics.js';
+import { MOTOR, MOTOR_HELP, type MotorMetric } from './motor-metrics.js';
+import { renderOrderOf, type RenderOrder } from './render-order.js';
+import {
+  FLAG_DROPPED,
+  KIND_BUCKET,
+  KIND_COUNT,
+  KIND_PLAIN,
+  KIND_QUANTILE,
+  KIND_SUM,
+  MID_WINDOWED,
+  RED_SUM,
+  REDUCTION_CODE,
+  SID_DROPPED,
+  SID_INVALID,
+  midFlagsOf,
+  sidFlagsOf,
+} from './series-codes.js';
+import {
+  HIST_SUFFIXES,
+  SUMMARY_SUFFIXES,
+  detach,
+  isComponentName,
+  isDroppedName,
+  rankKey,
+  sampleKind,
+  splitLabels,
+  withBoundLabel,
+} from './series-names.js';
 
 /**
  * Interning of everything the pipeline meets, so per-cycle work is integer work:
@@ -35,233 +81,28 @@ import {
  *   labels without rank labels and without the engine's `model_name`/`name`; the
  *   canonical mid is the template plus the registry's `model_name` of the endpoint.
  * Descriptors are append-only, so an older snapshot can keep reading them.
+ *
+ * Longer than 300 lines on purpose: one class, because resolving a series text
+ * declares families, declaring a family interns its series and derived families,
+ * and a late histogram retires sids already resolved; all of it reads and writes
+ * the same lookup maps and per-sid / per-mid tables. What needs none of that state
+ * lives beside it: series-names.ts, series-codes.ts, derived-families.ts,
+ * canonical-series.ts, render-order.ts, motor-metrics.ts.
  */
-
-export const RED_SUM = 0;
-export const RED_MEAN = 1;
-export const RED_MAX = 2;
-export const RED_MIN = 3;
-export const RED_FIRST = 4;
-const REDUCTION_CODE = {
-  sum: RED_SUM,
-  mean: RED_MEAN,
-  max: RED_MAX,
-  min: RED_MIN,
-  first: RED_FIRST,
-};
-
-export const KIND_PLAIN = 0;
-export const KIND_BUCKET = 1;
-export const KIND_SUM = 2;
-export const KIND_COUNT = 3;
-/** A summary's `{quantile="…"}` series: cannot be merged, shown in the `dp` view only. */
-export const KIND_QUANTILE = 4;
-const KIND_RANK = [0, 0, 1, 2, 0];
-
-export const FLAG_COUNTER = 1;
-export const FLAG_SCOPE_DECODE = 2;
-export const FLAG_SCOPE_PREFILL = 4;
-/** A series ignored on purpose (`*_created`, reserved names): remembered so it costs nothing. */
-export const FLAG_DROPPED = 8;
-/** A series that states a capacity (R2 weights): `vllm:cache_config_info`, `sglang:max_total_num_tokens`. */
-export const FLAG_CAPACITY = 16;
-/** A deprecated alias that feeds its canonical family only on pages without the preferred name. */
-export const FLAG_ALIAS = 32;
-
-export const MID_PROMPT_TOKENS = 1;
-export const MID_GENERATION_TOKENS = 2;
-/** A bucket, `_sum` or `_count` of a histogram with quantile gauges. */
-export const MID_QUANTILE_SOURCE = 4;
-/** Counter-like (S1 accounting): counter, bucket, `_sum`, `_count`. */
-export const MID_COUNTER = 8;
-/** Read through the quantile window (S3): quantile sources, prefix-cache parts, tokens. */
-export const MID_WINDOWED = 16;
-
-/** A sid whose canonical mid for a model is not worked out yet (see `canonTable`). */
-export const CANON_UNRESOLVED = -2;
-
-export const SID_INVALID = -1;
-export const SID_DROPPED = -2;
 
 /** Distinct series texts remembered at most (protects memory against label churn). */
 const MAX_SERIES_TEXTS = 2_000_000;
 
-/**
- * A copy of `s` that does not keep the string it was sliced from alive: a slice of a
- * page would otherwise pin the whole page body in memory for as long as it is interned.
- */
-/** Names never exposed as engine families: `*_created` companions and the reserved `motor:*`. */
-export function isDroppedName(name: string): boolean {
-  return name.endsWith('_created') || name.startsWith('motor:');
+function grown32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
 }
 
-export function detach(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
-}
-
-export interface Family {
-  readonly id: number;
-  readonly name: string;
-  readonly type: MetricType;
-  help: string | undefined;
-  readonly sem: FamilySemantics;
-  /** Computed by the coordinator (quantile gauges, max, hit rate, motor:*). */
-  readonly derived: boolean;
-  readonly mids: number[];
-  /** Series used to keep a declared but empty family visible (value 0), or -1. */
-  zeroMid: number;
-  /** Derived gauges `_p50`, `_p95`, `_p99`, `_mean` (histograms with quantiles). */
-  readonly quantileFamilies: (Family | undefined)[];
-  maxFamily: Family | undefined;
-  /** `# TYPE x counter` written with `x_total` samples: the family that took them. */
-  alias: Family | undefined;
-  /** The canonical `motor:` family this engine family feeds (§3.2). */
-  canonical: Family | undefined;
-  /**
-   * A plain family named like a sample of a histogram or summary (`x_sum` beside
-   * histogram `x`): the histogram or summary wins, this one is never served.
-   */
-  clashed: boolean;
-}
-
-export interface HistGroup {
-  readonly id: number;
-  readonly family: Family;
-  /** Labels without `le` / `quantile`. */
-  readonly labels: readonly LabelPair[];
-  readonly buckets: Series[];
-  sum: Series | undefined;
-  count: Series | undefined;
-  readonly quantiles: Series[];
-  /** p50, p95, p99, mean series (may hold undefined when a name was taken). */
-  readonly derived: (Series | undefined)[];
-  /** `buckets` is sorted by bound (sorting is deferred: a page may add thousands at once). */
-  sorted: boolean;
-  /** The `+Inf` bucket, once seen: the count of sources every other bucket must match (S4). */
-  inf: Series | undefined;
-  /** Rendering caches, per view index. */
-  readonly viewLabels: (readonly LabelPair[] | undefined)[];
-  readonly viewJson: (string | undefined)[];
-}
-
-export interface Series {
-  readonly id: number;
-  readonly family: Family;
-  readonly name: string;
-  /** Canonical labels sorted by name; `le` / `quantile` included for buckets / summary quantiles. */
-  readonly labels: readonly LabelPair[];
-  readonly kind: number;
-  /** `le` of a bucket or `quantile` of a summary series, NaN otherwise. */
-  readonly bound: number;
-  readonly hist: HistGroup | undefined;
-  /** Label printed first (the `quantile` label of derived quantile gauges). */
-  readonly lead: LabelPair | undefined;
-  readonly reduction: number;
-  /** Rendering caches, per view index. */
-  readonly viewLabels: (readonly LabelPair[] | undefined)[];
-  readonly viewText: (string | undefined)[];
-  readonly viewPieces: (SeriesPieces | undefined)[];
-  /** OTLP attribute objects of the own (and lead) labels, comma-joined, per view index. */
-  readonly viewJson: (string | undefined)[];
-}
-
-/** Pieces of a text line: `prefix` + group labels + `suffix` + value, or `bare` + value. */
-export interface SeriesPieces {
-  /** `name{` and the lead label with its comma, when the group has labels. */
-  readonly prefix: string;
-  /** `,own="labels"} ` (or `} `), when the group has labels. */
-  readonly suffix: string;
-  /** The whole head (`name{lead,own} ` or `name `) for a group without labels. */
-  readonly bare: string;
-  /** All pieces are ASCII (written as latin1, no UTF-8 encoding pass). */
-  readonly ascii: boolean;
-}
-
-export interface RenderOrder {
-  /** Every mid, in render order. */
-  readonly mids: Int32Array;
-  /** `familyStart[f]..familyStart[f+1]` is the range of family `f` in `mids`. */
-  readonly familyStart: Int32Array;
-  /** Position of each mid in `mids`. */
-  readonly rank: Int32Array;
-}
-
-export interface PrefixPair {
-  readonly index: number;
-  readonly parts: Partial<Record<PrefixCachePart, number>>;
-  readonly rate: number;
-}
-
-/** A series that also feeds a canonical family, before the registry's `model_name` is added. */
-export interface CanonicalTemplate {
-  readonly family: Family;
-  readonly name: string;
-  readonly labels: readonly LabelPair[];
-  readonly kind: number;
-  readonly bound: number;
-  /** A family whose presence on the same page disables this feed (a deprecated alias). */
-  readonly unlessPageHas: string | undefined;
-}
-
-export interface CatalogOptions {
-  /** R1 rank labels, removed before merging. */
-  readonly rankLabels?: readonly string[];
-}
-
-export const MOTOR = {
-  configured: 'motor:endpoints_configured',
-  scraped: 'motor:endpoints_scraped',
-  duration: 'motor:scrape_duration_seconds',
-  up: 'motor:endpoint_up',
-  lastSuccess: 'motor:endpoint_last_success_timestamp_seconds',
-  prefillWorkers: 'motor:active_prefill_workers',
-  decodeWorkers: 'motor:active_decode_workers',
-  unionWorkers: 'motor:active_union_workers',
-  promptRate: 'motor:prompt_tokens_per_second',
-  generationRate: 'motor:generation_tokens_per_second',
-  layoutMismatch: 'motor:histogram_layout_mismatch',
-  pdTtft: 'motor:pd_time_to_first_token_mean_seconds',
-} as const;
-export type MotorMetric = keyof typeof MOTOR;
-
-const MOTOR_HELP: Record<MotorMetric, string> = {
-  configured: 'Endpoints configured (registered instances) in this view group.',
-  scraped:
-    'Endpoints that answered this cycle with at least one parsable sample.',
-  duration:
-    'Time from the start of the scrape cycle to the last answer of this view group.',
-  up: '1 when the endpoint answered this cycle with at least one parsable sample, else 0.',
-  lastSuccess:
-    'Unix time of the last successful scrape of the endpoint (0 when never).',
-  prefillWorkers: 'Registered, not paused prefill instances.',
-  decodeWorkers: 'Registered, not paused decode instances.',
-  unionWorkers: 'Registered, not paused union instances.',
-  promptRate:
-    'Prompt tokens per second (motor:prompt_tokens_total, prefill side in full) over the quantile window, by registry model.',
-  generationRate:
-    'Generation tokens per second (motor:generation_tokens_total, decode side in full) over the quantile window, by registry model.',
-  layoutMismatch:
-    '1 for a histogram family whose sources had different bucket boundaries this cycle: only the shared boundaries were merged.',
-  pdTtft:
-    'Estimated time to first token a user sees in a PD cluster: windowed mean prefill e2e latency + windowed mean decode TTFT, by registry model.',
-};
-
-const HIST_SUFFIXES: readonly [string, number][] = [
-  ['_bucket', KIND_BUCKET],
-  ['_sum', KIND_SUM],
-  ['_count', KIND_COUNT],
-];
-const SUMMARY_SUFFIXES: readonly [string, number][] = [
-  ['_sum', KIND_SUM],
-  ['_count', KIND_COUNT],
-];
-
-const byName = (a: LabelPair, b: LabelPair): number =>
-  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-
-/** `le` / `quantile` values normalized numerically so `0.1`, `0.10` and `1e-1` merge. */
-function normalizeBound(text: string): number | undefined {
-  return parseNumber(text.trim(), 0, text.trim().length);
+function grown8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(n);
+  b.set(a);
+  return b;
 }
 
 export class SeriesCatalog {
@@ -316,11 +157,13 @@ export class SeriesCatalog {
     const motor = {} as Record<MotorMetric, number>;
     const motorFamilies = {} as Record<MotorMetric, Family>;
     for (const key of Object.keys(MOTOR) as MotorMetric[]) {
-      const f = this.newFamily(MOTOR[key], 'gauge', MOTOR_HELP[key], true, {
-        reduction: 'sum',
-        scope: 'all',
-        quantiles: false,
-      });
+      const f = this.newFamily(
+        MOTOR[key],
+        'gauge',
+        MOTOR_HELP[key],
+        true,
+        derivedSemantics('sum'),
+      );
       motorFamilies[key] = f;
       motor[key] = this.internSeries(f, f.name, [], KIND_PLAIN, NaN, undefined);
     }
@@ -391,21 +234,9 @@ export class SeriesCatalog {
     return family;
   }
 
-  /**
-   * Whether a plain family `name` would print a histogram's or summary's sample name
-   * (`x_bucket`, `x_sum`, `x_count` of histogram `x`; `s_sum`, `s_count` of summary `s`).
-   * The stated rule: the histogram or summary wins, whichever engine came first.
-   */
+  /** Whether plain family `name` would print a histogram's or summary's sample name. */
   componentOf(name: string, type: MetricType | undefined): boolean {
-    if (type === 'histogram' || type === 'summary') return false;
-    for (const [suffix, kind] of HIST_SUFFIXES) {
-      if (!name.endsWith(suffix)) continue;
-      const base = this.familyByName.get(name.slice(0, -suffix.length));
-      if (!base || base.derived) continue;
-      if (base.type === 'histogram') return true;
-      if (base.type === 'summary' && kind !== KIND_BUCKET) return true;
-    }
-    return false;
+    return isComponentName(this.familyByName, name, type);
   }
 
   /** A histogram or summary arrives after plain families named like its samples: they yield. */
@@ -474,22 +305,8 @@ export class SeriesCatalog {
     if (isDroppedName(name)) return SID_DROPPED;
     let family: Family | undefined;
     let kind = KIND_PLAIN;
-    const match = (f: Family): number | undefined => {
-      if (f.type === 'histogram') {
-        for (const [suffix, k] of HIST_SUFFIXES)
-          if (name === f.name + suffix) return k;
-        return undefined;
-      }
-      if (name === f.name)
-        return f.type === 'summary' ? KIND_QUANTILE : KIND_PLAIN;
-      if (f.type === 'summary') {
-        for (const [suffix, k] of SUMMARY_SUFFIXES)
-          if (name === f.name + suffix) return k;
-      }
-      return undefined;
-    };
     if (context) {
-      const k = match(context);
+      const k = sampleKind(context, name);
       if (k !== undefined) {
         family = context;
         kind = k;
@@ -509,12 +326,12 @@ export class SeriesCatalog {
         if (exact.derived) return SID_DROPPED;
         if (exact.clashed) return SID_INVALID;
         family = exact;
-        kind = match(exact) ?? KIND_PLAIN;
+        kind = sampleKind(exact, name) ?? KIND_PLAIN;
       } else {
         for (const [suffix] of HIST_SUFFIXES) {
           if (!name.endsWith(suffix)) continue;
           const base = this.familyByName.get(name.slice(0, -suffix.length));
-          const k = base && !base.derived ? match(base) : undefined;
+          const k = base && !base.derived ? sampleKind(base, name) : undefined;
           if (base && k !== undefined) {
             family = base;
             kind = k;
@@ -530,27 +347,14 @@ export class SeriesCatalog {
       );
       if (!family) return SID_DROPPED;
       if (family.type === 'histogram') return SID_INVALID; // a bare histogram name is no sample
-      kind = match(family) ?? KIND_PLAIN;
+      kind = sampleKind(family, name) ?? KIND_PLAIN;
     }
 
     // Split off `le` / `quantile`; rank labels (R1) stay only in the `dp` variant.
-    let bound = NaN;
     const base: LabelPair[] = [];
     const rank: LabelPair[] = [];
-    const boundLabel =
-      kind === KIND_BUCKET ? 'le' : kind === KIND_QUANTILE ? 'quantile' : '';
-    for (const pair of parsed.labels) {
-      if (pair[0] === boundLabel) {
-        const b = normalizeBound(pair[1]);
-        if (b === undefined || Number.isNaN(b)) return SID_INVALID;
-        bound = b;
-      } else {
-        if (this.rankLabels.has(pair[0])) rank.push(pair);
-        base.push(pair);
-      }
-    }
-    if (boundLabel !== '' && Number.isNaN(bound)) return SID_INVALID;
-    base.sort(byName);
+    const bound = splitLabels(parsed.labels, kind, this.rankLabels, base, rank);
+    if (bound === undefined) return SID_INVALID;
     const merged =
       rank.length > 0 ? base.filter((p) => !this.rankLabels.has(p[0])) : base;
 
@@ -569,29 +373,12 @@ export class SeriesCatalog {
         this.notePrefixPart(family.sem.prefixCache, base, dpMid, undefined);
     }
 
-    let flags = 0;
-    if (
-      family.type === 'counter' ||
-      kind === KIND_BUCKET ||
-      kind === KIND_SUM ||
-      kind === KIND_COUNT
-    ) {
-      flags |= FLAG_COUNTER;
-    }
-    if (family.sem.scope === 'decode') flags |= FLAG_SCOPE_DECODE;
-    if (family.sem.scope === 'prefill') flags |= FLAG_SCOPE_PREFILL;
-    if (family.sem.capacity && kind === KIND_PLAIN) flags |= FLAG_CAPACITY;
-    if (family.sem.canonical?.unlessPageHas && kind !== KIND_QUANTILE)
-      flags |= FLAG_ALIAS;
-
     const template =
       family.canonical && kind !== KIND_QUANTILE
         ? this.canonicalTemplate(family, name, merged, kind, bound)
         : -1;
-    const sid = this.allocSid(mid, dpMid, template, flags);
-    rank.sort(byName);
-    this.sidRankKey[sid] =
-      rank.length > 0 ? rank.map(([n, v]) => `${n}=${v}`).join(',') : '';
+    const sid = this.allocSid(mid, dpMid, template, sidFlagsOf(family, kind));
+    this.sidRankKey[sid] = rankKey(rank);
     return sid;
   }
 
@@ -620,16 +407,8 @@ export class SeriesCatalog {
   ): number {
     const target = family.canonical!;
     const feed = family.sem.canonical!;
-    const labels: LabelPair[] = merged.filter(
-      ([n]) => n !== 'model_name' && n !== 'name',
-    );
-    for (const pair of feed.addLabels ?? []) {
-      if (!labels.some(([n]) => n === pair[0])) labels.push([pair[0], pair[1]]);
-    }
-    labels.sort(byName);
-    const suffix =
-      target.type === 'histogram' ? name.slice(family.name.length) : '';
-    const sampleName = target.name + suffix;
+    const labels = templateLabels(merged, feed);
+    const sampleName = templateSampleName(family, target, name);
     const key = JSON.stringify([target.id, sampleName, labels, bound]);
     let index = this.templateByKey.get(key);
     if (index === undefined) {
@@ -655,10 +434,8 @@ export class SeriesCatalog {
   canonTable(model: number): Int32Array {
     let table = this.canonTables[model];
     if (!table || table.length < this.sidCount) {
-      const grown = new Int32Array(Math.max(1024, this.sidMid.length));
-      grown.fill(CANON_UNRESOLVED);
-      if (table) grown.set(table);
-      this.canonTables[model] = table = grown;
+      table = grownCanonTable(table, Math.max(1024, this.sidMid.length));
+      this.canonTables[model] = table;
     }
     return table;
   }
@@ -669,11 +446,7 @@ export class SeriesCatalog {
     let mid = this.canonicalByKey.get(key);
     if (mid !== undefined) return mid;
     const t = this.templates[template]!;
-    const modelName = this.models[model] ?? '';
-    const labels =
-      modelName === ''
-        ? t.labels
-        : [...t.labels, ['model_name', modelName] as LabelPair].sort(byName);
+    const labels = withModelName(t.labels, this.models[model] ?? '');
     mid = this.componentSeries(t.family, t.name, labels, t.kind, t.bound);
     if (t.family.sem.prefixCache && t.kind === KIND_PLAIN) {
       this.notePrefixPart(
@@ -720,14 +493,7 @@ export class SeriesCatalog {
     if (family.type === 'histogram' || family.type === 'summary') {
       hist = this.histGroup(family, labels);
     }
-    const full =
-      kind === KIND_BUCKET
-        ? [...labels, ['le', formatNumber(bound)] as LabelPair].sort(byName)
-        : kind === KIND_QUANTILE
-          ? [...labels, ['quantile', formatNumber(bound)] as LabelPair].sort(
-              byName,
-            )
-          : labels;
+    const full = withBoundLabel(labels, kind, bound);
     const before = this.series.length;
     const mid = this.internSeries(family, name, full, kind, bound, hist);
     if (hist && this.series.length > before) {
@@ -779,22 +545,16 @@ export class SeriesCatalog {
       derived: [],
       sorted: true,
       inf: undefined,
-      viewLabels: [],
-      viewJson: [],
     };
     this.histByKey.set(key, g);
     this.histGroups.push(g);
     if (family.sem.quantiles && family.type === 'histogram') {
       for (let i = 0; i < family.quantileFamilies.length; i++) {
         const qf = family.quantileFamilies[i];
-        const q = QUANTILES[i];
         if (!qf) {
           g.derived.push(undefined);
           continue;
         }
-        const lead: LabelPair | undefined = q
-          ? ['quantile', String(q.q)]
-          : undefined;
         const mid = this.internSeries(
           qf,
           qf.name,
@@ -802,7 +562,7 @@ export class SeriesCatalog {
           KIND_PLAIN,
           NaN,
           undefined,
-          lead,
+          quantileLead(i),
         );
         g.derived.push(this.series[mid]);
       }
@@ -869,10 +629,6 @@ export class SeriesCatalog {
       hist,
       lead,
       reduction,
-      viewLabels: [],
-      viewText: [],
-      viewPieces: [],
-      viewJson: [],
     });
     this.seriesByKey.set(key, id);
     family.mids.push(id);
@@ -883,27 +639,7 @@ export class SeriesCatalog {
     this.midPair[id] = -1;
     this.midMax[id] = -1;
     this.midModel[id] = -1;
-    let flags = 0;
-    const canonical = family.derived && family.name.startsWith('motor:');
-    if (canonical && family.type === 'counter') {
-      if (family.sem.tokens === 'prompt') flags |= MID_PROMPT_TOKENS;
-      if (family.sem.tokens === 'generation') flags |= MID_GENERATION_TOKENS;
-    }
-    if (hist && family.type === 'histogram' && family.sem.quantiles)
-      flags |= MID_QUANTILE_SOURCE;
-    if (
-      family.type === 'counter' ||
-      kind === KIND_BUCKET ||
-      kind === KIND_SUM ||
-      kind === KIND_COUNT
-    )
-      flags |= MID_COUNTER;
-    if (
-      flags &
-      (MID_PROMPT_TOKENS | MID_GENERATION_TOKENS | MID_QUANTILE_SOURCE)
-    )
-      flags |= MID_WINDOWED;
-    this.midFlags[id] = flags;
+    this.midFlags[id] = midFlagsOf(family, kind, hist !== undefined);
     this.orderCache = undefined;
     return id;
   }
@@ -955,141 +691,63 @@ export class SeriesCatalog {
   private canonicalFamily(name: string): Family | undefined {
     const existing = this.familyByName.get(name);
     if (existing) return existing.derived ? existing : undefined;
-    const spec: CanonicalFamily | undefined = CANONICAL_FAMILIES.find(
-      (f) => f.name === name,
-    );
+    const spec = canonicalSpec(name);
     if (!spec) return undefined;
-    const family = this.newFamily(name, spec.type, spec.help, true, {
-      reduction: spec.reduction,
-      scope: spec.scope,
-      quantiles: spec.quantiles,
-      maxInto: spec.maxInto,
-      tokens: spec.tokens,
-      prefixCache:
-        spec.prefixCache === 'hits'
-          ? 'v1_hits'
-          : spec.prefixCache === 'queries'
-            ? 'v1_queries'
-            : undefined,
-    });
+    const family = this.newFamily(
+      name,
+      spec.type,
+      spec.help,
+      true,
+      canonicalSemantics(spec),
+    );
     this.addDerivedFamilies(family);
     if (spec.prefixCache) this.canonicalFamily(CANONICAL_PREFIX_HIT_RATIO);
     return family;
   }
 
-  private derivedFamily(
-    name: string,
-    help: string,
-    reduction: 'sum' | 'max',
-  ): Family | undefined {
-    const existing = this.familyByName.get(name);
+  private derivedFamily(gauge: DerivedGauge): Family | undefined {
+    const existing = this.familyByName.get(gauge.name);
     if (existing) return existing.derived ? existing : undefined;
-    return this.newFamily(name, 'gauge', help, true, {
-      reduction,
-      scope: 'all',
-      quantiles: false,
-    });
+    return this.newFamily(
+      gauge.name,
+      'gauge',
+      gauge.help,
+      true,
+      derivedSemantics(gauge.reduction),
+    );
   }
 
   private addDerivedFamilies(family: Family): void {
-    const { sem } = family;
-    if (sem.quantiles && family.type === 'histogram') {
-      for (const q of QUANTILES) {
-        family.quantileFamilies.push(
-          this.derivedFamily(
-            family.name + q.suffix,
-            `${q.q * 100}th percentile of ${family.name} over the quantile window, interpolated from the increase of the merged buckets like histogram_quantile().`,
-            'sum',
-          ),
-        );
-      }
-      family.quantileFamilies.push(
-        this.derivedFamily(
-          family.name + MEAN_SUFFIX,
-          `Mean of ${family.name} over the quantile window: Δ_sum / Δ_count of the merged series.`,
-          'sum',
-        ),
-      );
-    }
-    if (sem.maxInto) {
-      family.maxFamily = this.derivedFamily(
-        sem.maxInto,
-        DERIVED_HELP[sem.maxInto] ?? '',
-        'max',
-      );
-    }
-    if (sem.prefixCache && !family.derived) {
-      this.derivedFamily(
-        DERIVED_PREFIX_HIT_RATE,
-        DERIVED_HELP[DERIVED_PREFIX_HIT_RATE]!,
-        'sum',
-      );
-    }
+    for (const gauge of quantileGauges(family))
+      family.quantileFamilies.push(this.derivedFamily(gauge));
+    const max = maxGauge(family);
+    if (max) family.maxFamily = this.derivedFamily(max);
+    const hitRate = hitRateGauge(family);
+    if (hitRate) this.derivedFamily(hitRate);
   }
 
   private growMids(): void {
     const n = this.midReduction.length * 2;
-    const grow32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const grow8 = (a: Uint8Array) => {
-      const b = new Uint8Array(n);
-      b.set(a);
-      return b;
-    };
-    this.midReduction = grow8(this.midReduction);
-    this.midFlags = grow8(this.midFlags);
-    this.midFamily = grow32(this.midFamily);
-    this.midHist = grow32(this.midHist);
-    this.midPair = grow32(this.midPair);
-    this.midMax = grow32(this.midMax);
-    this.midModel = grow32(this.midModel);
+    this.midReduction = grown8(this.midReduction, n);
+    this.midFlags = grown8(this.midFlags, n);
+    this.midFamily = grown32(this.midFamily, n);
+    this.midHist = grown32(this.midHist, n);
+    this.midPair = grown32(this.midPair, n);
+    this.midMax = grown32(this.midMax, n);
+    this.midModel = grown32(this.midModel, n);
   }
 
   private growSids(): void {
     const n = this.sidMid.length * 2;
-    const grow32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.sidMid = grow32(this.sidMid);
-    this.sidDpMid = grow32(this.sidDpMid);
-    this.sidTemplate = grow32(this.sidTemplate);
-    const flags = new Uint8Array(n);
-    flags.set(this.sidFlags);
-    this.sidFlags = flags;
+    this.sidMid = grown32(this.sidMid, n);
+    this.sidDpMid = grown32(this.sidDpMid, n);
+    this.sidTemplate = grown32(this.sidTemplate, n);
+    this.sidFlags = grown8(this.sidFlags, n);
   }
 
   /** All mids in render order: family, histogram group, bucket/quantile bound, `_sum`, `_count`. */
   renderOrder(): RenderOrder {
-    if (this.orderCache) return this.orderCache;
-    const series = this.series;
-    const mids = Int32Array.from(series, (s) => s.id).sort((a, b) => {
-      const sa = series[a]!;
-      const sb = series[b]!;
-      return (
-        sa.family.id - sb.family.id ||
-        (sa.hist?.id ?? -1) - (sb.hist?.id ?? -1) ||
-        KIND_RANK[sa.kind]! - KIND_RANK[sb.kind]! ||
-        (sa.kind === KIND_BUCKET || sa.kind === KIND_QUANTILE
-          ? sa.bound - sb.bound
-          : 0) ||
-        a - b
-      );
-    });
-    const familyStart = new Int32Array(this.families.length + 1);
-    let f = 0;
-    for (let i = 0; i < mids.length; i++) {
-      const fid = series[mids[i]!]!.family.id;
-      while (f <= fid) familyStart[f++] = i;
-    }
-    while (f <= this.families.length) familyStart[f++] = mids.length;
-    const rank = new Int32Array(mids.length);
-    for (let i = 0; i < mids.length; i++) rank[mids[i]!] = i;
-    this.orderCache = { mids, familyStart, rank };
+    this.orderCache ??= renderOrderOf(this.series, this.families.length);
     return this.orderCache;
   }
 }

@@ -11,6 +11,7 @@ import {
 import { bucketQuantile } from './histogram-quantile.js';
 import { QUANTILES, type RoleScope } from './metric-semantics.js';
 import { QuantileWindow, type WindowBase } from './quantile-window.js';
+import type { SeriesCatalog } from './series-catalog.js';
 import {
   FLAG_COUNTER,
   FLAG_DROPPED,
@@ -24,8 +25,7 @@ import {
   RED_MAX,
   RED_MEAN,
   RED_MIN,
-  type SeriesCatalog,
-} from './series-catalog.js';
+} from './series-codes.js';
 import type { ViewType } from './views.js';
 
 /**

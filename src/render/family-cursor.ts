@@ -1,5 +1,5 @@
 import type { GroupOutput } from '../aggregate/aggregate.types.js';
-import type { Series } from '../aggregate/series-catalog.js';
+import type { Series } from '../aggregate/catalog.types.js';
 
 /**
  * Whether any group's next series (at its cursor) belongs to family `fid`.

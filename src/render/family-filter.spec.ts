@@ -1,5 +1,5 @@
 import { cycleOf, endpointRef, okPage } from '../aggregate/cycle-builder.js';
-import type { Family } from '../aggregate/series-catalog.js';
+import type { Family } from '../aggregate/catalog.types.js';
 import {
   compileGlob,
   FamilyFilter,

@@ -1,5 +1,5 @@
 import type { GroupOutput } from '../aggregate/aggregate.types.js';
-import type { Family, Series } from '../aggregate/series-catalog.js';
+import type { Family, Series } from '../aggregate/catalog.types.js';
 import type { ViewType } from '../aggregate/views.js';
 
 /**

@@ -2,18 +2,18 @@ import {
   type GroupOutput,
   type ViewOutput,
 } from '../aggregate/aggregate.types.js';
+import type { HistGroup, Series } from '../aggregate/catalog.types.js';
+import type { SeriesCatalog } from '../aggregate/series-catalog.js';
 import {
   KIND_BUCKET,
   KIND_COUNT,
   KIND_QUANTILE,
   KIND_SUM,
-  type HistGroup,
-  type Series,
-  type SeriesCatalog,
-} from '../aggregate/series-catalog.js';
+} from '../aggregate/series-codes.js';
 import type { LabelPair } from '../parse/label-block.js';
 import { TextWriter } from './text-writer.js';
 import { histLabels, seriesLabels } from './view-labels.js';
+import { viewLabelCache, type ViewLabelCache } from './label-cache.js';
 import { familyHasSamples } from './family-cursor.js';
 import { skipFamily } from './family-filter.js';
 import { VIEW_INDEX, VIEW_LABELS } from '../aggregate/views.js';
@@ -48,28 +48,20 @@ function attributeList(pairs: readonly LabelPair[]): string {
   return out;
 }
 
-function seriesJson(
-  s: Series,
-  viewIndex: number,
-  injected: readonly string[],
-): string {
-  let cached = s.viewJson[viewIndex];
+function seriesJson(cache: ViewLabelCache, s: Series): string {
+  let cached = cache.seriesJson[s.id];
   if (cached === undefined) {
-    cached = attributeList(seriesLabels(s, viewIndex, injected));
-    s.viewJson[viewIndex] = cached;
+    cached = attributeList(seriesLabels(cache, s));
+    cache.seriesJson[s.id] = cached;
   }
   return cached;
 }
 
-function histJson(
-  g: HistGroup,
-  viewIndex: number,
-  injected: readonly string[],
-): string {
-  let cached = g.viewJson[viewIndex];
+function histJson(cache: ViewLabelCache, g: HistGroup): string {
+  let cached = cache.histJson[g.id];
   if (cached === undefined) {
-    cached = attributeList(histLabels(g, viewIndex, injected));
-    g.viewJson[viewIndex] = cached;
+    cached = attributeList(histLabels(cache, g));
+    cache.histJson[g.id] = cached;
   }
   return cached;
 }
@@ -97,8 +89,11 @@ export function renderOpenTelemetry(
   /** Per family id, 1 = in the output (the view's bounds); none = every family. */
   keep?: Uint8Array,
 ): Buffer {
-  const viewIndex = VIEW_INDEX[view.view];
-  const injected = VIEW_LABELS[view.view];
+  const cache = viewLabelCache(
+    catalog,
+    VIEW_INDEX[view.view],
+    VIEW_LABELS[view.view],
+  ).forJson(catalog);
   const series = catalog.series;
   const time = `"${(BigInt(Math.round(createdAt)) * 1_000_000n).toString()}"`;
   const groupJson = groups.map((g) => attributeList(g.labels));
@@ -142,11 +137,7 @@ export function renderOpenTelemetry(
     }
     const total = count ?? infinite ?? previous;
     counts += jsonUint(Math.max(0, (infinite ?? total) - previous));
-    const attrs = joinAttrs(
-      '',
-      groupJson[g]!,
-      histJson(hist, viewIndex, injected),
-    );
+    const attrs = joinAttrs('', groupJson[g]!, histJson(cache, hist));
     const sumPart = sum === undefined ? '' : `,"sum":${jsonDouble(sum)}`;
     return `{"attributes":${attrs}${startOf(group, from)},"timeUnixNano":${time},"count":${jsonUint(total)}${sumPart},"bucketCounts":[${counts}],"explicitBounds":[${bounds}]}`;
   };
@@ -171,11 +162,7 @@ export function renderOpenTelemetry(
         quantiles += `{"quantile":${jsonDouble(s.bound)},"value":${jsonDouble(v)}}`;
       }
     }
-    const attrs = joinAttrs(
-      '',
-      groupJson[g]!,
-      histJson(hist, viewIndex, injected),
-    );
+    const attrs = joinAttrs('', groupJson[g]!, histJson(cache, hist));
     return `{"attributes":${attrs}${startOf(group, from)},"timeUnixNano":${time},"count":${jsonUint(count)},"sum":${jsonDouble(sum)},"quantileValues":[${quantiles}]}`;
   };
 
@@ -222,7 +209,7 @@ export function renderOpenTelemetry(
           out.write(firstPoint ? point : `,${point}`, false);
         } else {
           const lead = s.lead ? attributeList([s.lead]) : '';
-          const own = seriesJson(s, viewIndex, injected);
+          const own = seriesJson(cache, s);
           const start = family.type === 'counter' ? startOf(group, c) : '';
           point = `${firstPoint ? '' : ','}{"attributes":${joinAttrs(lead, groupJson[g]!, own)}${start},"timeUnixNano":${time},"asDouble":${jsonDouble(group.values[c]!)}}`;
           c++;

@@ -2,15 +2,17 @@ import {
   type GroupOutput,
   type ViewOutput,
 } from '../aggregate/aggregate.types.js';
-import type {
-  Series,
-  SeriesCatalog,
-  SeriesPieces,
-} from '../aggregate/series-catalog.js';
+import type { Series } from '../aggregate/catalog.types.js';
+import type { SeriesCatalog } from '../aggregate/series-catalog.js';
 import { formatNumber } from '../parse/parse-number.js';
 import { escapeHelp, escapeLabelValue, labelText } from './escape.js';
 import { TextWriter, isAscii } from './text-writer.js';
 import { seriesLabelText } from './view-labels.js';
+import {
+  viewLabelCache,
+  type SeriesPieces,
+  type ViewLabelCache,
+} from './label-cache.js';
 import { familyHasSamples } from './family-cursor.js';
 import { skipFamily } from './family-filter.js';
 import { VIEW_INDEX, VIEW_LABELS } from '../aggregate/views.js';
@@ -18,14 +20,10 @@ import { VIEW_INDEX, VIEW_LABELS } from '../aggregate/views.js';
 export const PROMETHEUS_CONTENT_TYPE =
   'text/plain; version=0.0.4; charset=utf-8';
 
-function seriesPieces(
-  s: Series,
-  viewIndex: number,
-  injected: readonly string[],
-): SeriesPieces {
-  let cached = s.viewPieces[viewIndex];
+function seriesPieces(cache: ViewLabelCache, s: Series): SeriesPieces {
+  let cached = cache.seriesPieces[s.id];
   if (!cached) {
-    const own = seriesLabelText(s, viewIndex, injected);
+    const own = seriesLabelText(cache, s);
     const lead = s.lead ? `${s.lead[0]}="${escapeLabelValue(s.lead[1])}"` : '';
     const inner = [lead, own].filter((x) => x !== '').join(',');
     const bare = inner === '' ? `${s.name} ` : `${s.name}{${inner}} `;
@@ -35,7 +33,7 @@ function seriesPieces(
       bare,
       ascii: isAscii(bare),
     };
-    s.viewPieces[viewIndex] = cached;
+    cache.seriesPieces[s.id] = cached;
   }
   return cached;
 }
@@ -52,8 +50,11 @@ export function renderPrometheusText(
   groups: readonly GroupOutput[],
   keep?: Uint8Array,
 ): Buffer {
-  const viewIndex = VIEW_INDEX[view.view];
-  const injected = VIEW_LABELS[view.view];
+  const cache = viewLabelCache(
+    catalog,
+    VIEW_INDEX[view.view],
+    VIEW_LABELS[view.view],
+  ).forText(catalog);
   const series = catalog.series;
   // Each group's injected labels as text (`role="decode",…`), once per render.
   const groupText = groups.map((g) => labelText(g.labels));
@@ -68,7 +69,7 @@ export function renderPrometheusText(
     for (let c = 0; c < mids.length; c++) {
       const s = series[mids[c]!]!;
       if (keep && keep[s.family.id] !== 1) continue;
-      const p = seriesPieces(s, viewIndex, injected);
+      const p = seriesPieces(cache, s);
       capacity +=
         (gl === 0 ? p.bare.length : p.prefix.length + gl + p.suffix.length) +
         12;
@@ -105,7 +106,7 @@ export function renderPrometheusText(
       for (; c < mids.length; c++) {
         const s = series[mids[c]!]!;
         if (s.family.id !== fid) break;
-        const p = seriesPieces(s, viewIndex, injected);
+        const p = seriesPieces(cache, s);
         const value = formatNumber(values[c]!);
         if (labels === '') out.write(`${p.bare}${value}\n`, p.ascii);
         else

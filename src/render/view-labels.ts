@@ -1,6 +1,7 @@
 import type { LabelPair } from '../parse/label-block.js';
-import type { HistGroup, Series } from '../aggregate/series-catalog.js';
+import type { HistGroup, Series } from '../aggregate/catalog.types.js';
 import { labelText } from './escape.js';
+import type { ViewLabelCache } from './label-cache.js';
 
 /**
  * An engine's own labels as a view prints them: a label the view injects (or the
@@ -27,41 +28,35 @@ export function renameCollisions(
 }
 
 export function seriesLabels(
+  cache: ViewLabelCache,
   s: Series,
-  viewIndex: number,
-  injected: readonly string[],
 ): readonly LabelPair[] {
-  let cached = s.viewLabels[viewIndex];
+  let cached = cache.seriesLabels[s.id];
   if (!cached) {
-    cached = renameCollisions(s.labels, injected, s.lead?.[0]);
-    s.viewLabels[viewIndex] = cached;
+    cached = renameCollisions(s.labels, cache.injected, s.lead?.[0]);
+    cache.seriesLabels[s.id] = cached;
   }
   return cached;
 }
 
 /** Escaped label text of a series in a view (engine labels only, no braces). */
-export function seriesLabelText(
-  s: Series,
-  viewIndex: number,
-  injected: readonly string[],
-): string {
-  let cached = s.viewText[viewIndex];
+export function seriesLabelText(cache: ViewLabelCache, s: Series): string {
+  let cached = cache.seriesText[s.id];
   if (cached === undefined) {
-    cached = labelText(seriesLabels(s, viewIndex, injected));
-    s.viewText[viewIndex] = cached;
+    cached = labelText(seriesLabels(cache, s));
+    cache.seriesText[s.id] = cached;
   }
   return cached;
 }
 
 export function histLabels(
+  cache: ViewLabelCache,
   g: HistGroup,
-  viewIndex: number,
-  injected: readonly string[],
 ): readonly LabelPair[] {
-  let cached = g.viewLabels[viewIndex];
+  let cached = cache.histLabels[g.id];
   if (!cached) {
-    cached = renameCollisions(g.labels, injected, undefined);
-    g.viewLabels[viewIndex] = cached;
+    cached = renameCollisions(g.labels, cache.injected, undefined);
+    cache.histLabels[g.id] = cached;
   }
   return cached;
 }
