@@ -9,7 +9,7 @@ import {
   type CatalogOptions,
   type Series,
 } from './series-catalog.js';
-import type { ViewMemory } from './view-builder.js';
+import type { ViewMemory } from './view-memory.js';
 
 /**
  * Memory that follows the live fleet. The catalog interns every series it meets, so

@@ -1,37 +1,26 @@
-import { ROLES, type Role } from '../instances/role.js';
-import type { LabelPair } from '../parse/label-block.js';
-import type {
-  EndpointRef,
-  InstanceRef,
-  PageResult,
-} from '../scrape/scrape.types.js';
+import type { EndpointRef, PageResult } from '../scrape/scrape.types.js';
 import {
-  ENTRY_PARKED,
   EndpointState,
   PageIngestor,
   canonicalOf,
-  isAliasOff,
 } from './endpoint-samples.js';
 import { CycleSupersededError, type MergedViews } from './merged-views.js';
 import { pageLimits, type PageLimits } from '../parse/page-budget.js';
-import { QuantileWindow } from './quantile-window.js';
+import type { QuantileWindow } from './quantile-window.js';
 import { compactCatalog, shouldCompact } from './catalog-compaction.js';
+import { cycleContext } from './cycle-context.js';
+import { captureDp } from './dp-capture.js';
+import { FLAG_COUNTER, SeriesCatalog } from './series-catalog.js';
+import type { BuildContext } from './view-build.types.js';
+import { ViewBuilder } from './view-builder.js';
 import {
-  FLAG_COUNTER,
-  FLAG_SCOPE_DECODE,
-  FLAG_SCOPE_PREFILL,
-  MID_GENERATION_TOKENS,
-  MID_PROMPT_TOKENS,
-  SeriesCatalog,
-} from './series-catalog.js';
-import {
-  ViewBuilder,
-  ViewMemory,
-  type BuildContext,
-  type GroupSpec,
-  type SourceState,
-  type TokenRates,
-} from './view-builder.js';
+  MERGED_VIEWS,
+  SCOPE_SKIP,
+  groupKey,
+  groupLabels,
+  groupSpecs,
+} from './view-groups.js';
+import { ViewMemory } from './view-memory.js';
 import type { ViewType } from './views.js';
 import type {
   CycleInput,
@@ -72,66 +61,6 @@ function mergedViews(
     },
   };
 }
-
-/** S2: what each role may not feed in the `full` view (union instances feed every scope). */
-const SCOPE_SKIP: Readonly<Record<Role, number>> = {
-  prefill: FLAG_SCOPE_DECODE,
-  decode: FLAG_SCOPE_PREFILL,
-  union: 0,
-};
-
-const MERGED_VIEWS = ['full', 'role', 'instance', 'node'] as const;
-type MergedView = (typeof MERGED_VIEWS)[number];
-
-function groupKey(view: MergedView | 'dp', ref: EndpointRef): string {
-  switch (view) {
-    case 'full':
-      return '';
-    case 'role':
-      return ref.role;
-    case 'instance':
-      return String(ref.instanceId);
-    case 'node':
-      return `${ref.podIp}|${ref.role}`;
-    case 'dp':
-      return ref.key;
-  }
-}
-
-/** The labels a merged view's group injects, and its role (role view only). */
-function groupLabels(
-  view: MergedView,
-  ref: EndpointRef,
-): { labels: LabelPair[]; role: Role | undefined } {
-  switch (view) {
-    case 'full':
-      return { labels: [], role: undefined };
-    case 'role':
-      return { labels: [['role', ref.role]], role: ref.role };
-    case 'instance':
-      return {
-        labels: [
-          ['instance_id', String(ref.instanceId)],
-          ['role', ref.role],
-        ],
-        role: undefined,
-      };
-    case 'node':
-      return {
-        labels: [
-          ['pod_ip', ref.podIp],
-          ['role', ref.role],
-        ],
-        role: undefined,
-      };
-  }
-}
-
-const ROLE_RANK: Readonly<Record<Role, number>> = {
-  prefill: 0,
-  decode: 1,
-  union: 2,
-};
 
 /**
  * The pure metrics pipeline of one coordinator: pages in, one immutable snapshot per cycle out.
@@ -300,7 +229,13 @@ export class MetricsAggregator {
       this.compactions++;
     }
 
-    const ctx = this.context(cycle, cycle.instances);
+    const ctx = cycleContext(
+      this.catalog,
+      cycle,
+      cycle.instances,
+      this.opts.staleAfterMs,
+      this.windowMs,
+    );
     const views = this.buildViews(order, ctx, this.memory);
     const endpoints: EndpointScrapeStatus[] = order.map((st) => ({
       key: st.ref.key,
@@ -313,47 +248,19 @@ export class MetricsAggregator {
     return mergedViews(cycle.finishedAt, endpoints, this.catalog, views);
   }
 
-  private context(
-    cycle: Omit<CycleInput, 'pages' | 'instances'>,
-    instances: readonly InstanceRef[],
-  ): BuildContext {
-    return {
-      catalog: this.catalog,
-      startedAt: cycle.startedAt,
-      finishedAt: cycle.finishedAt,
-      staleAfterMs: this.opts.staleAfterMs,
-      windowMs: this.windowMs,
-      skipMask: SCOPE_SKIP,
-      workers: this.activeWorkers(instances),
-      pd: { prefillE2e: new Map(), decodeTtft: new Map() },
-    };
-  }
-
-  /** Registered, not paused instances per role, one entry per registered model (S5). */
-  private activeWorkers(
-    instances: readonly InstanceRef[],
-  ): Map<number, Record<Role, number>> {
-    const byModel = new Map<number, Record<Role, number>>();
-    for (const i of instances) {
-      const model = this.catalog.model(i.modelName ?? '');
-      let w = byModel.get(model);
-      if (!w) byModel.set(model, (w = { prefill: 0, decode: 0, union: 0 }));
-      if (!i.paused) w[i.role]++;
-    }
-    return new Map(
-      [...byModel].sort((a, b) =>
-        this.catalog.models[a[0]]! < this.catalog.models[b[0]]! ? -1 : 1,
-      ),
-    );
-  }
-
   /** Series texts the catalog holds now (memory accounting). */
   get catalogSize(): number {
     return this.catalog.sidCount;
   }
 
   emptyViews(now: number): MergedViews {
-    const ctx = this.context({ startedAt: now, finishedAt: now }, []);
+    const ctx = cycleContext(
+      this.catalog,
+      { startedAt: now, finishedAt: now },
+      [],
+      this.opts.staleAfterMs,
+      this.windowMs,
+    );
     const scratch: Record<ViewType, ViewMemory> = {
       full: new ViewMemory(),
       role: new ViewMemory(),
@@ -382,7 +289,7 @@ export class MetricsAggregator {
     memory: Record<ViewType, ViewMemory>,
   ): Record<ViewType, ViewOutput | (() => ViewOutput)> {
     const specs = groupSpecs(order);
-    const dpSpecs = this.captureDp(specs.dp, ctx);
+    const dpSpecs = captureDp(specs.dp, ctx, this.dpWindows);
     const seq = ++this.finished;
     let dp: ViewOutput | undefined;
     // `role` first: the full view's PD TTFT estimate reads its prefill and decode groups.
@@ -404,82 +311,6 @@ export class MetricsAggregator {
         return dp;
       },
     };
-  }
-
-  /** The dp groups with their endpoint's samples copied (by reference) and token rates set. */
-  private captureDp(
-    specs: readonly GroupSpec[],
-    ctx: BuildContext,
-  ): GroupSpec[] {
-    const { midFlags } = this.catalog;
-    const out: GroupSpec[] = [];
-    for (const spec of specs) {
-      const st = spec.endpoints[0] as unknown as EndpointState;
-      const c = st.cur;
-      let prompt = 0;
-      let generation = 0;
-      let tokens = false;
-      if (!st.stale) {
-        const table = this.catalog.canonTable(st.model);
-        for (let i = 0; i < c.n; i++) {
-          if (c.state[i]! & ENTRY_PARKED) continue;
-          const sid = c.sids[i]!;
-          const cm = table[sid]!;
-          if (cm < 0 || isAliasOff(this.catalog, c.aliasOff, sid)) continue;
-          const f = midFlags[cm]!;
-          if (f & MID_PROMPT_TOKENS) prompt += c.raw[i]! + c.off[i]!;
-          else if (f & MID_GENERATION_TOKENS)
-            generation += c.raw[i]! + c.off[i]!;
-          else continue;
-          tokens = true;
-        }
-      }
-      const rates = new Map<number, TokenRates>();
-      if (tokens) {
-        let window = this.dpWindows.get(spec.key);
-        if (!window) {
-          window = new QuantileWindow(this.windowMs);
-          this.dpWindows.set(spec.key, window);
-        }
-        const base = window.advance(
-          ctx.finishedAt,
-          Int32Array.of(0, 1),
-          Float64Array.of(prompt, generation),
-        );
-        const seconds = base ? (ctx.finishedAt - base.at) / 1000 : 0;
-        const rate = (mid: number, cur: number): number =>
-          base && seconds > 0
-            ? Math.max(0, cur - base.old(mid, cur)) / seconds
-            : 0;
-        rates.set(st.model, {
-          prompt: rate(0, prompt),
-          generation: rate(1, generation),
-        });
-      }
-      const source: SourceState = {
-        ref: st.ref,
-        model: st.model,
-        since: st.since,
-        cur: {
-          n: c.n,
-          sids: c.sids,
-          raw: c.raw,
-          off: c.off,
-          state: c.state,
-          declared: c.declared,
-          capacity: c.capacity,
-          singleCapacity: c.singleCapacity,
-          aliasOff: c.aliasOff,
-        },
-        stale: st.stale,
-        up: st.up,
-        ingested: st.ingested,
-        lastAt: st.lastAt,
-        lastSuccessAt: st.lastSuccessAt,
-      };
-      out.push({ ...spec, endpoints: [source], rates });
-    }
-    return out;
   }
 
   /** An endpoint leaves (unregistered, stale, or another role): its counters stay in the views' bases. */
@@ -520,99 +351,4 @@ export class MetricsAggregator {
       if (canon >= 0) memory.fold(key, labels, role, canon, value, now);
     }
   }
-}
-
-function groupSpecs(
-  order: readonly EndpointState[],
-): Record<ViewType, GroupSpec[]> {
-  const by = (
-    keyOf: (st: EndpointState) => string,
-  ): Map<string, EndpointState[]> => {
-    const m = new Map<string, EndpointState[]>();
-    for (const st of order) {
-      const k = keyOf(st);
-      const list = m.get(k);
-      if (list) list.push(st);
-      else m.set(k, [st]);
-    }
-    return m;
-  };
-  const spec = (
-    key: string,
-    labels: LabelPair[],
-    endpoints: EndpointState[],
-    role?: Role,
-  ): GroupSpec => ({
-    key,
-    labels,
-    role,
-    endpoints,
-  });
-
-  const byRole = by((st) => st.ref.role);
-  const role = ROLES.map((r) => spec(r, [['role', r]], byRole.get(r) ?? [], r));
-
-  const instance = [...by((st) => groupKey('instance', st.ref))]
-    .map(([key, eps]) => {
-      const ref = eps[0]!.ref;
-      return {
-        id: ref.instanceId,
-        s: spec(
-          key,
-          [
-            ['instance_id', key],
-            ['role', ref.role],
-          ],
-          eps,
-        ),
-      };
-    })
-    .sort((a, b) => a.id - b.id)
-    .map((x) => x.s);
-
-  const node = [...by((st) => groupKey('node', st.ref))]
-    .map(([key, eps]) => {
-      const ref = eps[0]!.ref;
-      return {
-        ref,
-        s: spec(
-          key,
-          [
-            ['pod_ip', ref.podIp],
-            ['role', ref.role],
-          ],
-          eps,
-        ),
-      };
-    })
-    .sort((a, b) =>
-      a.ref.podIp < b.ref.podIp
-        ? -1
-        : a.ref.podIp > b.ref.podIp
-          ? 1
-          : ROLE_RANK[a.ref.role] - ROLE_RANK[b.ref.role],
-    )
-    .map((x) => x.s);
-
-  const dp = [...order]
-    .sort(
-      (a, b) =>
-        a.ref.instanceId - b.ref.instanceId ||
-        (a.ref.podIp < b.ref.podIp ? -1 : a.ref.podIp > b.ref.podIp ? 1 : 0) ||
-        a.ref.dpRank - b.ref.dpRank,
-    )
-    .map((st) =>
-      spec(
-        st.ref.key,
-        [
-          ['dp_rank', String(st.ref.dpRank)],
-          ['role', st.ref.role],
-          ['instance_id', String(st.ref.instanceId)],
-          ['pod_ip', st.ref.podIp],
-        ],
-        [st],
-      ),
-    );
-
-  return { full: [spec('', [], [...order])], role, instance, node, dp };
 }
