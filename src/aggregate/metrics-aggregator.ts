@@ -13,14 +13,8 @@ import { captureDp } from './dp-capture.js';
 import { FLAG_COUNTER, SeriesCatalog } from './series-catalog.js';
 import type { BuildContext } from './view-build.types.js';
 import { ViewBuilder } from './view-builder.js';
-import {
-  MERGED_VIEWS,
-  SCOPE_SKIP,
-  groupKey,
-  groupLabels,
-  groupSpecs,
-} from './view-groups.js';
-import { ViewMemory } from './view-memory.js';
+import { foldIntoGroups, groupSpecs } from './view-groups.js';
+import { ViewMemory, viewMemories } from './view-memory.js';
 import type { ViewType } from './views.js';
 import type {
   CycleInput,
@@ -92,13 +86,7 @@ export class MetricsAggregator {
   compactions = 0;
   private readonly builder = new ViewBuilder();
   private readonly endpoints = new Map<string, EndpointState>();
-  private readonly memory: Record<ViewType, ViewMemory> = {
-    full: new ViewMemory(),
-    role: new ViewMemory(),
-    instance: new ViewMemory(),
-    node: new ViewMemory(),
-    dp: new ViewMemory(),
-  };
+  private readonly memory = viewMemories();
   /** The cycle being ingested: endpoint key → its state and its place in the target list. */
   private open = new Map<string, { st: EndpointState; index: number }>();
   /** Per endpoint of the `dp` view: its token totals over the quantile window. */
@@ -113,7 +101,16 @@ export class MetricsAggregator {
     sid: number,
     canon: number,
     value: number,
-  ): void => this.foldIntoBaselines(ref, sid, canon, value, this.foldAt);
+  ): void =>
+    foldIntoGroups(
+      this.memory,
+      this.catalog,
+      ref,
+      sid,
+      canon,
+      value,
+      this.foldAt,
+    );
 
   constructor(private readonly opts: AggregatorOptions) {
     this.catalog = new SeriesCatalog({ rankLabels: opts.rankLabels });
@@ -261,18 +258,11 @@ export class MetricsAggregator {
       this.opts.staleAfterMs,
       this.windowMs,
     );
-    const scratch: Record<ViewType, ViewMemory> = {
-      full: new ViewMemory(),
-      role: new ViewMemory(),
-      instance: new ViewMemory(),
-      node: new ViewMemory(),
-      dp: new ViewMemory(),
-    };
     return mergedViews(
       now,
       [],
       this.catalog,
-      this.buildViews([], ctx, scratch),
+      this.buildViews([], ctx, viewMemories()),
     );
   }
 
@@ -320,7 +310,9 @@ export class MetricsAggregator {
     for (let i = 0; i < c.n; i++) {
       const sid = c.sids[i]!;
       if (flags[sid]! & FLAG_COUNTER)
-        this.foldIntoBaselines(
+        foldIntoGroups(
+          this.memory,
+          this.catalog,
           st.ref,
           sid,
           canonicalOf(this.catalog, st.model, c, sid),
@@ -330,25 +322,5 @@ export class MetricsAggregator {
     }
     c.n = 0;
     c.nLines = 0;
-  }
-
-  private foldIntoBaselines(
-    ref: EndpointRef,
-    sid: number,
-    canon: number,
-    value: number,
-    now: number,
-  ): void {
-    if (Number.isNaN(value)) return;
-    const mid = this.catalog.sidMid[sid]!;
-    const skipFull = (this.catalog.sidFlags[sid]! & SCOPE_SKIP[ref.role]) !== 0;
-    for (const view of MERGED_VIEWS) {
-      if (view === 'full' && skipFull) continue;
-      const key = groupKey(view, ref);
-      const { labels, role } = groupLabels(view, ref);
-      const memory = this.memory[view];
-      if (mid >= 0) memory.fold(key, labels, role, mid, value, now);
-      if (canon >= 0) memory.fold(key, labels, role, canon, value, now);
-    }
   }
 }

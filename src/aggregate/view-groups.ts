@@ -2,8 +2,13 @@ import { ROLES, type Role } from '../instances/role.js';
 import type { LabelPair } from '../parse/label-block.js';
 import type { EndpointRef } from '../scrape/scrape.types.js';
 import type { EndpointState } from './endpoint-samples.js';
-import { FLAG_SCOPE_DECODE, FLAG_SCOPE_PREFILL } from './series-catalog.js';
+import {
+  FLAG_SCOPE_DECODE,
+  FLAG_SCOPE_PREFILL,
+  type SeriesCatalog,
+} from './series-catalog.js';
 import type { GroupSpec } from './view-build.types.js';
+import type { ViewMemory } from './view-memory.js';
 import { VIEW_LABELS, type ViewType } from './views.js';
 
 /**
@@ -19,8 +24,8 @@ export const SCOPE_SKIP: Readonly<Record<Role, number>> = {
 };
 
 /** The views that merge endpoints (and keep counters across cycles). */
-export const MERGED_VIEWS = ['full', 'role', 'instance', 'node'] as const;
-export type MergedView = (typeof MERGED_VIEWS)[number];
+const MERGED_VIEWS = ['full', 'role', 'instance', 'node'] as const;
+type MergedView = (typeof MERGED_VIEWS)[number];
 
 export function groupKey(view: MergedView | 'dp', ref: EndpointRef): string {
   switch (view) {
@@ -63,7 +68,7 @@ export function injectedLabels(view: ViewType, src: LabelSource): LabelPair[] {
 }
 
 /** The labels a merged view's group injects, and its role (role view only). */
-export function groupLabels(
+function groupLabels(
   view: MergedView,
   ref: EndpointRef,
 ): { labels: LabelPair[]; role: Role | undefined } {
@@ -153,4 +158,32 @@ export function groupSpecs(
     node,
     dp,
   };
+}
+
+/**
+ * A source's counter leaves its merged series for good (the source left, or the
+ * counter was missing from its pages for too long): its last value stays in each
+ * merged view's group the source belongs to (S1; not in `full` for a series out of
+ * the role's scope, S2).
+ */
+export function foldIntoGroups(
+  memories: Readonly<Record<ViewType, ViewMemory>>,
+  catalog: SeriesCatalog,
+  ref: EndpointRef,
+  sid: number,
+  canon: number,
+  value: number,
+  now: number,
+): void {
+  if (Number.isNaN(value)) return;
+  const mid = catalog.sidMid[sid]!;
+  const skipFull = (catalog.sidFlags[sid]! & SCOPE_SKIP[ref.role]) !== 0;
+  for (const view of MERGED_VIEWS) {
+    if (view === 'full' && skipFull) continue;
+    const key = groupKey(view, ref);
+    const { labels, role } = groupLabels(view, ref);
+    const memory = memories[view];
+    if (mid >= 0) memory.fold(key, labels, role, mid, value, now);
+    if (canon >= 0) memory.fold(key, labels, role, canon, value, now);
+  }
 }

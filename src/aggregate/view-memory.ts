@@ -2,6 +2,7 @@ import type { Role } from '../instances/role.js';
 import type { LabelPair } from '../parse/label-block.js';
 import type { GroupOutput } from './aggregate.types.js';
 import type { QuantileWindow } from './quantile-window.js';
+import type { ViewType } from './views.js';
 
 /** What a merged view remembers of each group from one cycle to the next. */
 
@@ -60,4 +61,15 @@ export class ViewMemory {
       f.liveAt = Math.max(f.liveAt, now);
     } else frozen.set(mid, { base: value, liveAt: now });
   }
+}
+
+/** A fresh memory for each view. */
+export function viewMemories(): Record<ViewType, ViewMemory> {
+  return {
+    full: new ViewMemory(),
+    role: new ViewMemory(),
+    instance: new ViewMemory(),
+    node: new ViewMemory(),
+    dp: new ViewMemory(),
+  };
 }
