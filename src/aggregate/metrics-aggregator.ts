@@ -4,23 +4,15 @@ import {
   PageIngestor,
   canonicalOf,
 } from './endpoint-samples.js';
-import { CycleSupersededError, type MergedViews } from './merged-views.js';
+import type { MergedViews } from './merged-views.js';
 import { pageLimits, type PageLimits } from '../parse/page-budget.js';
-import type { QuantileWindow } from './quantile-window.js';
 import { compactCatalog, shouldCompact } from './catalog-compaction.js';
 import { cycleContext } from './cycle-context.js';
-import { captureDp } from './dp-capture.js';
+import { CycleViews } from './cycle-views.js';
 import { FLAG_COUNTER, SeriesCatalog } from './series-catalog.js';
-import type { BuildContext } from './view-build.types.js';
-import { ViewBuilder } from './view-builder.js';
-import { foldIntoGroups, groupSpecs } from './view-groups.js';
-import { ViewMemory, viewMemories } from './view-memory.js';
-import type { ViewType } from './views.js';
-import type {
-  CycleInput,
-  EndpointScrapeStatus,
-  ViewOutput,
-} from './aggregate.types.js';
+import { foldIntoGroups } from './view-groups.js';
+import { viewMemories } from './view-memory.js';
+import type { CycleInput, EndpointScrapeStatus } from './aggregate.types.js';
 
 export interface AggregatorOptions {
   /** A failed endpoint keeps contributing its last good samples for this long. */
@@ -38,23 +30,6 @@ export interface AggregatorOptions {
 }
 
 const DEFAULT_WINDOW_MS = 60_000;
-
-function mergedViews(
-  createdAt: number,
-  endpoints: readonly EndpointScrapeStatus[],
-  catalog: SeriesCatalog,
-  views: Readonly<Record<ViewType, ViewOutput | (() => ViewOutput)>>,
-): MergedViews {
-  return {
-    createdAt,
-    endpoints,
-    catalog,
-    view: (type) => {
-      const v = views[type];
-      return typeof v === 'function' ? v() : v;
-    },
-  };
-}
 
 /**
  * The pure metrics pipeline of one coordinator: pages in, one immutable snapshot per cycle out.
@@ -84,15 +59,11 @@ export class MetricsAggregator {
   private ingestor: PageIngestor;
   /** Catalogs replaced by a compaction so far (memory that followed the live fleet). */
   compactions = 0;
-  private readonly builder = new ViewBuilder();
+  private readonly views = new CycleViews();
   private readonly endpoints = new Map<string, EndpointState>();
   private readonly memory = viewMemories();
   /** The cycle being ingested: endpoint key → its state and its place in the target list. */
   private open = new Map<string, { st: EndpointState; index: number }>();
-  /** Per endpoint of the `dp` view: its token totals over the quantile window. */
-  private readonly dpWindows = new Map<string, QuantileWindow>();
-  /** Cycles finished: a lazily built view of an older one can no longer be built. */
-  private finished = 0;
   private readonly windowMs: number;
   /** When the page being ingested came: the time a parked counter folds at. */
   private foldAt = 0;
@@ -198,14 +169,14 @@ export class MetricsAggregator {
       if (open.has(key)) continue;
       this.retire(st, cycle.finishedAt);
       this.endpoints.delete(key);
-      this.dpWindows.delete(key);
+      this.views.forget(key);
     }
 
     // An emptied registry is a fresh start: no frozen series outlive every instance.
     if (this.endpoints.size === 0 && cycle.instances.length === 0)
       for (const view of Object.values(this.memory)) view.groups.clear();
     if (
-      this.finished % (this.opts.compactEvery ?? 8) === 0 &&
+      this.views.built % (this.opts.compactEvery ?? 8) === 0 &&
       shouldCompact(
         this.catalog,
         this.endpoints.values(),
@@ -233,7 +204,6 @@ export class MetricsAggregator {
       this.opts.staleAfterMs,
       this.windowMs,
     );
-    const views = this.buildViews(order, ctx, this.memory);
     const endpoints: EndpointScrapeStatus[] = order.map((st) => ({
       key: st.ref.key,
       up: st.up,
@@ -242,7 +212,13 @@ export class MetricsAggregator {
       stale: st.stale,
       badLines: st.badLines,
     }));
-    return mergedViews(cycle.finishedAt, endpoints, this.catalog, views);
+    return this.views.build(
+      cycle.finishedAt,
+      endpoints,
+      order,
+      ctx,
+      this.memory,
+    );
   }
 
   /** Series texts the catalog holds now (memory accounting). */
@@ -258,49 +234,7 @@ export class MetricsAggregator {
       this.opts.staleAfterMs,
       this.windowMs,
     );
-    return mergedViews(
-      now,
-      [],
-      this.catalog,
-      this.buildViews([], ctx, viewMemories()),
-    );
-  }
-
-  /**
-   * The merged views now; `dp` (one group per endpoint, as many cells as all
-   * pages together) only when first rendered, from a copy of what it reads of
-   * each endpoint taken now. That copy stays valid while this is the latest
-   * cycle: an endpoint's buffers are reused two cycles later, and its token
-   * rates are worked out now, every cycle, so that they never span cycles.
-   */
-  private buildViews(
-    order: readonly EndpointState[],
-    ctx: BuildContext,
-    memory: Record<ViewType, ViewMemory>,
-  ): Record<ViewType, ViewOutput | (() => ViewOutput)> {
-    const specs = groupSpecs(order);
-    const dpSpecs = captureDp(specs.dp, ctx, this.dpWindows);
-    const seq = ++this.finished;
-    let dp: ViewOutput | undefined;
-    // `role` first: the full view's PD TTFT estimate reads its prefill and decode groups.
-    const role = this.builder.build('role', specs.role, ctx, memory.role);
-    return {
-      full: this.builder.build('full', specs.full, ctx, memory.full),
-      role,
-      instance: this.builder.build(
-        'instance',
-        specs.instance,
-        ctx,
-        memory.instance,
-      ),
-      node: this.builder.build('node', specs.node, ctx, memory.node),
-      dp: () => {
-        if (dp) return dp;
-        if (seq !== this.finished) throw new CycleSupersededError();
-        dp = this.builder.build('dp', dpSpecs, ctx, new ViewMemory());
-        return dp;
-      },
-    };
+    return this.views.build(now, [], [], ctx, viewMemories());
   }
 
   /** An endpoint leaves (unregistered, stale, or another role): its counters stay in the views' bases. */
