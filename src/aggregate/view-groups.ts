@@ -48,22 +48,27 @@ type LabelSource = Partial<
 >;
 
 function labelValue(name: string, src: LabelSource): string {
-  const v =
-    name === 'role'
-      ? src.role
-      : name === 'instance_id'
-        ? src.instanceId
-        : name === 'pod_ip'
-          ? src.podIp
-          : name === 'dp_rank'
-            ? src.dpRank
-            : undefined;
+  let v: string | number | undefined;
+  switch (name) {
+    case 'role':
+      v = src.role;
+      break;
+    case 'instance_id':
+      v = src.instanceId;
+      break;
+    case 'pod_ip':
+      v = src.podIp;
+      break;
+    case 'dp_rank':
+      v = src.dpRank;
+      break;
+  }
   if (v === undefined) throw new Error(`no value for view label ${name}`);
   return String(v);
 }
 
 /** The labels a group of `view` injects, in the view's order. */
-export function injectedLabels(view: ViewType, src: LabelSource): LabelPair[] {
+function injectedLabels(view: ViewType, src: LabelSource): LabelPair[] {
   return VIEW_LABELS[view].map((name) => [name, labelValue(name, src)]);
 }
 
