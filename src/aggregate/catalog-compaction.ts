@@ -1,6 +1,7 @@
 import type { EndpointState } from './endpoint-state.js';
 import type { CatalogOptions, Series } from './catalog.types.js';
 import { SeriesCatalog } from './series-catalog.js';
+import type { ViewMemory } from './view-memory.js';
 import {
   CANON_UNRESOLVED,
   FLAG_DROPPED,
@@ -8,7 +9,6 @@ import {
   KIND_QUANTILE,
   MID_COUNTER,
 } from './series-codes.js';
-import type { ViewMemory } from './view-builder.js';
 
 /**
  * Memory that follows the live fleet. The catalog interns every series it meets, so

@@ -1,39 +1,17 @@
-import { ROLES, type Role } from '../instances/role.js';
-import type { LabelPair } from '../parse/label-block.js';
-import type {
-  EndpointRef,
-  InstanceRef,
-  PageResult,
-} from '../scrape/scrape.types.js';
-import { canonicalOf, isAliasOff } from './deprecated-aliases.js';
-import { ENTRY_PARKED, EndpointState } from './endpoint-state.js';
-import { PageIngestor } from './page-ingestor.js';
-import { CycleSupersededError, type MergedViews } from './merged-views.js';
+import type { EndpointRef, PageResult } from '../scrape/scrape.types.js';
+import type { MergedViews } from './merged-views.js';
 import { pageLimits, type PageLimits } from '../parse/page-budget.js';
-import { QuantileWindow } from './quantile-window.js';
 import { compactCatalog, shouldCompact } from './catalog-compaction.js';
+import { cycleContext } from './cycle-context.js';
+import { CycleViews } from './cycle-views.js';
 import { SeriesCatalog } from './series-catalog.js';
-import {
-  FLAG_COUNTER,
-  FLAG_SCOPE_DECODE,
-  FLAG_SCOPE_PREFILL,
-  MID_GENERATION_TOKENS,
-  MID_PROMPT_TOKENS,
-} from './series-codes.js';
-import {
-  ViewBuilder,
-  ViewMemory,
-  type BuildContext,
-  type GroupSpec,
-  type SourceState,
-  type TokenRates,
-} from './view-builder.js';
-import type { ViewType } from './views.js';
-import type {
-  CycleInput,
-  EndpointScrapeStatus,
-  ViewOutput,
-} from './aggregate.types.js';
+import { foldIntoGroups } from './view-groups.js';
+import { viewMemories } from './view-memory.js';
+import type { CycleInput, EndpointScrapeStatus } from './aggregate.types.js';
+import { EndpointState } from './endpoint-state.js';
+import { PageIngestor } from './page-ingestor.js';
+import { canonicalOf } from './deprecated-aliases.js';
+import { FLAG_COUNTER } from './series-codes.js';
 
 export interface AggregatorOptions {
   /** A failed endpoint keeps contributing its last good samples for this long. */
@@ -51,83 +29,6 @@ export interface AggregatorOptions {
 }
 
 const DEFAULT_WINDOW_MS = 60_000;
-
-function mergedViews(
-  createdAt: number,
-  endpoints: readonly EndpointScrapeStatus[],
-  catalog: SeriesCatalog,
-  views: Readonly<Record<ViewType, ViewOutput | (() => ViewOutput)>>,
-): MergedViews {
-  return {
-    createdAt,
-    endpoints,
-    catalog,
-    view: (type) => {
-      const v = views[type];
-      return typeof v === 'function' ? v() : v;
-    },
-  };
-}
-
-/** S2: what each role may not feed in the `full` view (union instances feed every scope). */
-const SCOPE_SKIP: Readonly<Record<Role, number>> = {
-  prefill: FLAG_SCOPE_DECODE,
-  decode: FLAG_SCOPE_PREFILL,
-  union: 0,
-};
-
-const MERGED_VIEWS = ['full', 'role', 'instance', 'node'] as const;
-type MergedView = (typeof MERGED_VIEWS)[number];
-
-function groupKey(view: MergedView | 'dp', ref: EndpointRef): string {
-  switch (view) {
-    case 'full':
-      return '';
-    case 'role':
-      return ref.role;
-    case 'instance':
-      return String(ref.instanceId);
-    case 'node':
-      return `${ref.podIp}|${ref.role}`;
-    case 'dp':
-      return ref.key;
-  }
-}
-
-/** The labels a merged view's group injects, and its role (role view only). */
-function groupLabels(
-  view: MergedView,
-  ref: EndpointRef,
-): { labels: LabelPair[]; role: Role | undefined } {
-  switch (view) {
-    case 'full':
-      return { labels: [], role: undefined };
-    case 'role':
-      return { labels: [['role', ref.role]], role: ref.role };
-    case 'instance':
-      return {
-        labels: [
-          ['instance_id', String(ref.instanceId)],
-          ['role', ref.role],
-        ],
-        role: undefined,
-      };
-    case 'node':
-      return {
-        labels: [
-          ['pod_ip', ref.podIp],
-          ['role', ref.role],
-        ],
-        role: undefined,
-      };
-  }
-}
-
-const ROLE_RANK: Readonly<Record<Role, number>> = {
-  prefill: 0,
-  decode: 1,
-  union: 2,
-};
 
 /**
  * The pure metrics pipeline of one coordinator: pages in, one immutable snapshot per cycle out.
@@ -157,21 +58,11 @@ export class MetricsAggregator {
   private ingestor: PageIngestor;
   /** Catalogs replaced by a compaction so far (memory that followed the live fleet). */
   compactions = 0;
-  private readonly builder = new ViewBuilder();
+  private readonly views = new CycleViews();
   private readonly endpoints = new Map<string, EndpointState>();
-  private readonly memory: Record<ViewType, ViewMemory> = {
-    full: new ViewMemory(),
-    role: new ViewMemory(),
-    instance: new ViewMemory(),
-    node: new ViewMemory(),
-    dp: new ViewMemory(),
-  };
+  private readonly memory = viewMemories();
   /** The cycle being ingested: endpoint key → its state and its place in the target list. */
   private open = new Map<string, { st: EndpointState; index: number }>();
-  /** Per endpoint of the `dp` view: its token totals over the quantile window. */
-  private readonly dpWindows = new Map<string, QuantileWindow>();
-  /** Cycles finished: a lazily built view of an older one can no longer be built. */
-  private finished = 0;
   private readonly windowMs: number;
   /** When the page being ingested came: the time a parked counter folds at. */
   private foldAt = 0;
@@ -180,7 +71,16 @@ export class MetricsAggregator {
     sid: number,
     canon: number,
     value: number,
-  ): void => this.foldIntoBaselines(ref, sid, canon, value, this.foldAt);
+  ): void =>
+    foldIntoGroups(
+      this.memory,
+      this.catalog,
+      ref,
+      sid,
+      canon,
+      value,
+      this.foldAt,
+    );
 
   constructor(private readonly opts: AggregatorOptions) {
     this.catalog = new SeriesCatalog({ rankLabels: opts.rankLabels });
@@ -268,14 +168,14 @@ export class MetricsAggregator {
       if (open.has(key)) continue;
       this.retire(st, cycle.finishedAt);
       this.endpoints.delete(key);
-      this.dpWindows.delete(key);
+      this.views.forget(key);
     }
 
     // An emptied registry is a fresh start: no frozen series outlive every instance.
     if (this.endpoints.size === 0 && cycle.instances.length === 0)
       for (const view of Object.values(this.memory)) view.groups.clear();
     if (
-      this.finished % (this.opts.compactEvery ?? 8) === 0 &&
+      this.views.built % (this.opts.compactEvery ?? 8) === 0 &&
       shouldCompact(
         this.catalog,
         this.endpoints.values(),
@@ -296,8 +196,13 @@ export class MetricsAggregator {
       this.compactions++;
     }
 
-    const ctx = this.context(cycle, cycle.instances);
-    const views = this.buildViews(order, ctx, this.memory);
+    const ctx = cycleContext(
+      this.catalog,
+      cycle,
+      cycle.instances,
+      this.opts.staleAfterMs,
+      this.windowMs,
+    );
     const endpoints: EndpointScrapeStatus[] = order.map((st) => ({
       key: st.ref.key,
       up: st.up,
@@ -306,40 +211,12 @@ export class MetricsAggregator {
       stale: st.stale,
       badLines: st.badLines,
     }));
-    return mergedViews(cycle.finishedAt, endpoints, this.catalog, views);
-  }
-
-  private context(
-    cycle: Omit<CycleInput, 'pages' | 'instances'>,
-    instances: readonly InstanceRef[],
-  ): BuildContext {
-    return {
-      catalog: this.catalog,
-      startedAt: cycle.startedAt,
-      finishedAt: cycle.finishedAt,
-      staleAfterMs: this.opts.staleAfterMs,
-      windowMs: this.windowMs,
-      skipMask: SCOPE_SKIP,
-      workers: this.activeWorkers(instances),
-      pd: { prefillE2e: new Map(), decodeTtft: new Map() },
-    };
-  }
-
-  /** Registered, not paused instances per role, one entry per registered model (S5). */
-  private activeWorkers(
-    instances: readonly InstanceRef[],
-  ): Map<number, Record<Role, number>> {
-    const byModel = new Map<number, Record<Role, number>>();
-    for (const i of instances) {
-      const model = this.catalog.model(i.modelName ?? '');
-      let w = byModel.get(model);
-      if (!w) byModel.set(model, (w = { prefill: 0, decode: 0, union: 0 }));
-      if (!i.paused) w[i.role]++;
-    }
-    return new Map(
-      [...byModel].sort((a, b) =>
-        this.catalog.models[a[0]]! < this.catalog.models[b[0]]! ? -1 : 1,
-      ),
+    return this.views.build(
+      cycle.finishedAt,
+      endpoints,
+      order,
+      ctx,
+      this.memory,
     );
   }
 
@@ -349,133 +226,14 @@ export class MetricsAggregator {
   }
 
   emptyViews(now: number): MergedViews {
-    const ctx = this.context({ startedAt: now, finishedAt: now }, []);
-    const scratch: Record<ViewType, ViewMemory> = {
-      full: new ViewMemory(),
-      role: new ViewMemory(),
-      instance: new ViewMemory(),
-      node: new ViewMemory(),
-      dp: new ViewMemory(),
-    };
-    return mergedViews(
-      now,
-      [],
+    const ctx = cycleContext(
       this.catalog,
-      this.buildViews([], ctx, scratch),
+      { startedAt: now, finishedAt: now },
+      [],
+      this.opts.staleAfterMs,
+      this.windowMs,
     );
-  }
-
-  /**
-   * The merged views now; `dp` (one group per endpoint, as many cells as all
-   * pages together) only when first rendered, from a copy of what it reads of
-   * each endpoint taken now. That copy stays valid while this is the latest
-   * cycle: an endpoint's buffers are reused two cycles later, and its token
-   * rates are worked out now, every cycle, so that they never span cycles.
-   */
-  private buildViews(
-    order: readonly EndpointState[],
-    ctx: BuildContext,
-    memory: Record<ViewType, ViewMemory>,
-  ): Record<ViewType, ViewOutput | (() => ViewOutput)> {
-    const specs = groupSpecs(order);
-    const dpSpecs = this.captureDp(specs.dp, ctx);
-    const seq = ++this.finished;
-    let dp: ViewOutput | undefined;
-    // `role` first: the full view's PD TTFT estimate reads its prefill and decode groups.
-    const role = this.builder.build('role', specs.role, ctx, memory.role);
-    return {
-      full: this.builder.build('full', specs.full, ctx, memory.full),
-      role,
-      instance: this.builder.build(
-        'instance',
-        specs.instance,
-        ctx,
-        memory.instance,
-      ),
-      node: this.builder.build('node', specs.node, ctx, memory.node),
-      dp: () => {
-        if (dp) return dp;
-        if (seq !== this.finished) throw new CycleSupersededError();
-        dp = this.builder.build('dp', dpSpecs, ctx, new ViewMemory());
-        return dp;
-      },
-    };
-  }
-
-  /** The dp groups with their endpoint's samples copied (by reference) and token rates set. */
-  private captureDp(
-    specs: readonly GroupSpec[],
-    ctx: BuildContext,
-  ): GroupSpec[] {
-    const { midFlags } = this.catalog;
-    const out: GroupSpec[] = [];
-    for (const spec of specs) {
-      const st = spec.endpoints[0] as unknown as EndpointState;
-      const c = st.cur;
-      let prompt = 0;
-      let generation = 0;
-      let tokens = false;
-      if (!st.stale) {
-        const table = this.catalog.canonTable(st.model);
-        for (let i = 0; i < c.n; i++) {
-          if (c.state[i]! & ENTRY_PARKED) continue;
-          const sid = c.sids[i]!;
-          const cm = table[sid]!;
-          if (cm < 0 || isAliasOff(this.catalog, c.aliasOff, sid)) continue;
-          const f = midFlags[cm]!;
-          if (f & MID_PROMPT_TOKENS) prompt += c.raw[i]! + c.off[i]!;
-          else if (f & MID_GENERATION_TOKENS)
-            generation += c.raw[i]! + c.off[i]!;
-          else continue;
-          tokens = true;
-        }
-      }
-      const rates = new Map<number, TokenRates>();
-      if (tokens) {
-        let window = this.dpWindows.get(spec.key);
-        if (!window) {
-          window = new QuantileWindow(this.windowMs);
-          this.dpWindows.set(spec.key, window);
-        }
-        const base = window.advance(
-          ctx.finishedAt,
-          Int32Array.of(0, 1),
-          Float64Array.of(prompt, generation),
-        );
-        const seconds = base ? (ctx.finishedAt - base.at) / 1000 : 0;
-        const rate = (mid: number, cur: number): number =>
-          base && seconds > 0
-            ? Math.max(0, cur - base.old(mid, cur)) / seconds
-            : 0;
-        rates.set(st.model, {
-          prompt: rate(0, prompt),
-          generation: rate(1, generation),
-        });
-      }
-      const source: SourceState = {
-        ref: st.ref,
-        model: st.model,
-        since: st.since,
-        cur: {
-          n: c.n,
-          sids: c.sids,
-          raw: c.raw,
-          off: c.off,
-          state: c.state,
-          declared: c.declared,
-          capacity: c.capacity,
-          singleCapacity: c.singleCapacity,
-          aliasOff: c.aliasOff,
-        },
-        stale: st.stale,
-        up: st.up,
-        ingested: st.ingested,
-        lastAt: st.lastAt,
-        lastSuccessAt: st.lastSuccessAt,
-      };
-      out.push({ ...spec, endpoints: [source], rates });
-    }
-    return out;
+    return this.views.build(now, [], [], ctx, viewMemories());
   }
 
   /** An endpoint leaves (unregistered, stale, or another role): its counters stay in the views' bases. */
@@ -485,7 +243,9 @@ export class MetricsAggregator {
     for (let i = 0; i < c.n; i++) {
       const sid = c.sids[i]!;
       if (flags[sid]! & FLAG_COUNTER)
-        this.foldIntoBaselines(
+        foldIntoGroups(
+          this.memory,
+          this.catalog,
           st.ref,
           sid,
           canonicalOf(this.catalog, st.model, c, sid),
@@ -496,119 +256,4 @@ export class MetricsAggregator {
     c.n = 0;
     c.nLines = 0;
   }
-
-  private foldIntoBaselines(
-    ref: EndpointRef,
-    sid: number,
-    canon: number,
-    value: number,
-    now: number,
-  ): void {
-    if (Number.isNaN(value)) return;
-    const mid = this.catalog.sidMid[sid]!;
-    const skipFull = (this.catalog.sidFlags[sid]! & SCOPE_SKIP[ref.role]) !== 0;
-    for (const view of MERGED_VIEWS) {
-      if (view === 'full' && skipFull) continue;
-      const key = groupKey(view, ref);
-      const { labels, role } = groupLabels(view, ref);
-      const memory = this.memory[view];
-      if (mid >= 0) memory.fold(key, labels, role, mid, value, now);
-      if (canon >= 0) memory.fold(key, labels, role, canon, value, now);
-    }
-  }
-}
-
-function groupSpecs(
-  order: readonly EndpointState[],
-): Record<ViewType, GroupSpec[]> {
-  const by = (
-    keyOf: (st: EndpointState) => string,
-  ): Map<string, EndpointState[]> => {
-    const m = new Map<string, EndpointState[]>();
-    for (const st of order) {
-      const k = keyOf(st);
-      const list = m.get(k);
-      if (list) list.push(st);
-      else m.set(k, [st]);
-    }
-    return m;
-  };
-  const spec = (
-    key: string,
-    labels: LabelPair[],
-    endpoints: EndpointState[],
-    role?: Role,
-  ): GroupSpec => ({
-    key,
-    labels,
-    role,
-    endpoints,
-  });
-
-  const byRole = by((st) => st.ref.role);
-  const role = ROLES.map((r) => spec(r, [['role', r]], byRole.get(r) ?? [], r));
-
-  const instance = [...by((st) => groupKey('instance', st.ref))]
-    .map(([key, eps]) => {
-      const ref = eps[0]!.ref;
-      return {
-        id: ref.instanceId,
-        s: spec(
-          key,
-          [
-            ['instance_id', key],
-            ['role', ref.role],
-          ],
-          eps,
-        ),
-      };
-    })
-    .sort((a, b) => a.id - b.id)
-    .map((x) => x.s);
-
-  const node = [...by((st) => groupKey('node', st.ref))]
-    .map(([key, eps]) => {
-      const ref = eps[0]!.ref;
-      return {
-        ref,
-        s: spec(
-          key,
-          [
-            ['pod_ip', ref.podIp],
-            ['role', ref.role],
-          ],
-          eps,
-        ),
-      };
-    })
-    .sort((a, b) =>
-      a.ref.podIp < b.ref.podIp
-        ? -1
-        : a.ref.podIp > b.ref.podIp
-          ? 1
-          : ROLE_RANK[a.ref.role] - ROLE_RANK[b.ref.role],
-    )
-    .map((x) => x.s);
-
-  const dp = [...order]
-    .sort(
-      (a, b) =>
-        a.ref.instanceId - b.ref.instanceId ||
-        (a.ref.podIp < b.ref.podIp ? -1 : a.ref.podIp > b.ref.podIp ? 1 : 0) ||
-        a.ref.dpRank - b.ref.dpRank,
-    )
-    .map((st) =>
-      spec(
-        st.ref.key,
-        [
-          ['dp_rank', String(st.ref.dpRank)],
-          ['role', st.ref.role],
-          ['instance_id', String(st.ref.instanceId)],
-          ['pod_ip', st.ref.podIp],
-        ],
-        [st],
-      ),
-    );
-
-  return { full: [spec('', [], [...order])], role, instance, node, dp };
 }
