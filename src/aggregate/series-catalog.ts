@@ -1,3 +1,11 @@
+/*
+ * Longer than 300 lines on purpose: one class, because resolving a series text
+ * declares families, declaring a family interns its series and derived families,
+ * and a late histogram retires sids already resolved; all of it reads and writes
+ * the same lookup maps and per-sid / per-mid tables. What needs none of that state
+ * lives beside it: series-names.ts, series-codes.ts, derived-families.ts,
+ * canonical-series.ts, render-order.ts, motor-metrics.ts.
+ */
 import type { MetricType } from '../parse/exposition-parser.js';
 import {
   parseSeriesText,
@@ -81,13 +89,6 @@ import {
  *   labels without rank labels and without the engine's `model_name`/`name`; the
  *   canonical mid is the template plus the registry's `model_name` of the endpoint.
  * Descriptors are append-only, so an older snapshot can keep reading them.
- *
- * Longer than 300 lines on purpose: one class, because resolving a series text
- * declares families, declaring a family interns its series and derived families,
- * and a late histogram retires sids already resolved; all of it reads and writes
- * the same lookup maps and per-sid / per-mid tables. What needs none of that state
- * lives beside it: series-names.ts, series-codes.ts, derived-families.ts,
- * canonical-series.ts, render-order.ts, motor-metrics.ts.
  */
 
 /** Distinct series texts remembered at most (protects memory against label churn). */
