@@ -1,3 +1,8 @@
+// Long on purpose, one file: every block starts its own coordinator and
+// Prometheus (and a simulated fleet) and holds them for minutes. In one file
+// the blocks run one after the other; split, vitest would run them side by
+// side on the 2-core CI machine, where the waits for scrapes and rule
+// evaluations would start to time out. Its helpers live in test/support/.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -51,12 +56,6 @@ import { served, sum } from '../support/served-samples.js';
  * needs data on every side, an `or` on one side, `absent(x)` needs `x`.
  * The structural alerts must also be empty here (a healthy cluster), and
  * turn pending once an engine stops answering.
- *
- * One file on purpose: every block starts its own coordinator and Prometheus
- * (and a simulated fleet) and holds them for minutes. In one file the blocks
- * run one after the other; split, vitest would run them side by side on the
- * 2-core CI machine, and the waits for scrapes and rule evaluations would
- * start to time out.
  */
 
 const byText = (a: unknown, b: unknown): number =>
