@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import {
   expositionModel,
-  writeExposition,
   writeStyle,
   type ModelFamily,
-} from '../../test/support/exposition-oracle.js';
+} from '../../test/support/exposition-model.js';
+import { writeExposition } from '../../test/support/exposition-oracle.js';
 import { escapeHelp, labelText } from '../render/escape.js';
 import {
   parseExposition,

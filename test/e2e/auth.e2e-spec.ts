@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { startHarness, type Harness } from '../support/app-harness.js';
+import { body, instance } from '../support/refresh-bodies.js';
 
 const TOKEN = 'metrics-t0ken';
 
@@ -84,5 +85,45 @@ describe('management API key, checked before the body is read', () => {
       .set('Authorization', 'Bearer k3y')
       .send({ event: 'set', instances: [] })
       .expect(200);
+  });
+});
+
+describe('management API key', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ COORDINATOR_MGMT_API_KEY: 's3cret-key' });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('is required on refresh and list, never on probes', async () => {
+    const b = body('set', [instance({ id: 1, role: 'union' })]);
+    const missing = await request(h.mgmt)
+      .post('/instances/refresh')
+      .send(b)
+      .expect(401);
+    expect(missing.body.message).toContain('X-API-Key');
+    expect(JSON.stringify(missing.body)).not.toContain('s3cret');
+    await request(h.mgmt)
+      .post('/instances/refresh')
+      .set('X-API-Key', 'wrong')
+      .send(b)
+      .expect(401);
+    await request(h.mgmt).get('/instances').expect(401);
+    await request(h.mgmt)
+      .post('/instances/refresh')
+      .set('X-API-Key', 's3cret-key')
+      .send(b)
+      .expect(200);
+    await request(h.mgmt)
+      .get('/instances')
+      .set('Authorization', 'Bearer s3cret-key')
+      .expect(200);
+    for (const probe of ['/startup', '/liveness', '/readiness']) {
+      await request(h.mgmt).get(probe).expect(200);
+    }
+    const ready = await request(h.mgmt).get('/readiness').expect(200);
+    expect(ready.body.ready).toBe(true);
   });
 });

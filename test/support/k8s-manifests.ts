@@ -100,6 +100,32 @@ export function selectorMatches(
   return true;
 }
 
+/** Every label selector in a rendered install, with where it sits. */
+export function selectorsOf(resources: Obj[]): { where: string; sel: Obj }[] {
+  const out: { where: string; sel: Obj }[] = [];
+  for (const r of resources) {
+    const where = `${r.kind} ${r.metadata.name}`;
+    if (r.kind === 'Service') {
+      out.push({ where, sel: { matchLabels: r.spec.selector } });
+    } else if (r.kind === 'Deployment') {
+      out.push({ where, sel: r.spec.selector });
+      const terms = (r.spec.template.spec.affinity?.podAntiAffinity
+        ?.preferredDuringSchedulingIgnoredDuringExecution ?? []) as Obj[];
+      for (const t of terms) {
+        out.push({
+          where: `${where} anti-affinity`,
+          sel: t.podAffinityTerm.labelSelector,
+        });
+      }
+    } else if (r.kind === 'PodDisruptionBudget') {
+      out.push({ where, sel: r.spec.selector });
+    } else if (r.kind === 'NetworkPolicy') {
+      out.push({ where, sel: r.spec.podSelector });
+    }
+  }
+  return out;
+}
+
 /** A Service's plain map selector (empty selects nothing here). */
 export function mapSelects(
   selector: Record<string, string> | undefined,
@@ -188,4 +214,21 @@ export function evictionAllowed(
   if (podReady) return readyPods - desired > 0;
   if (spec.unhealthyPodEvictionPolicy === 'AlwaysAllow') return true;
   return readyPods >= desired;
+}
+
+/** Kubernetes quantity → number (cores or bytes). */
+export function quantity(q: string | number): number {
+  const m = /^([0-9.]+)(m|Ki|Mi|Gi|Ti|k|M|G)?$/.exec(String(q));
+  if (!m) throw new Error(`bad quantity ${q}`);
+  const unit: Record<string, number> = {
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+  };
+  return Number(m[1]) * (m[2] ? unit[m[2]]! : 1);
 }

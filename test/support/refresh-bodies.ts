@@ -46,3 +46,17 @@ export function body(
 ): Record<string, unknown> {
   return { event, instances };
 }
+
+/** One endpoint of an instance (ports as given: the refusal cases send bad ones). */
+export const ep = (ip: string, id: number, port: unknown = '9') => ({
+  id,
+  ip,
+  business_port: port,
+  mgmt_port: port,
+});
+
+/** Instance 7 with the given `endpoints` (any value, valid or not). */
+export const withEndpoints = (endpoints: unknown) => ({
+  ...instance({ id: 7 }),
+  endpoints,
+});

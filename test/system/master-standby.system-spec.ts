@@ -1,3 +1,7 @@
+// Long on purpose, one file: both blocks start their own etcd and measure
+// failover and step-down against the lease TTL. In one file they run one after
+// the other; split, vitest would run them side by side on the 2-core CI
+// machine, and each would time its deadlines while the other loads it.
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { performance } from 'node:perf_hooks';

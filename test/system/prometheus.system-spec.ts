@@ -1,24 +1,41 @@
-import { readFileSync } from 'node:fs';
+// Long on purpose, one file: every block starts its own coordinator and
+// Prometheus (and a simulated fleet) and holds them for minutes. In one file
+// the blocks run one after the other; split, vitest would run them side by
+// side on the 2-core CI machine, where the waits for scrapes and rule
+// evaluations would start to time out. Its helpers live in test/support/.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import YAML from 'yaml';
 import { QUANTILES } from '../../src/aggregate/metric-semantics.js';
-import { recordingRuleGroups } from '../../src/rules/recording-rules.js';
-import { startFleet, type Fleet } from '../../src/simulator/fleet.js';
+import type { Fleet } from '../../src/simulator/fleet.js';
+import { VIEW_TYPES } from '../../src/aggregate/views.js';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import {
-  pollUntil,
-  probeLeaves,
-  probeTree,
+  dashboardQueries,
+  servedByRules,
+  substitute,
+} from '../support/dashboard-queries.js';
+import { FIXTURES_DIR } from '../support/fixtures.js';
+import type { Obj } from '../support/k8s-manifests.js';
+import {
+  alerts,
+  dashboard,
+  plainConfig,
+  prometheusRule,
+  RECORDED,
+  recordingRules,
+} from '../support/monitoring-assets.js';
+import { pollUntil } from '../support/poll-until.js';
+import { FLEETS, gapIn, modelOf } from '../support/prometheus-fleets.js';
+import {
   startPrometheus,
-  type Probe,
   type PromSample,
   type PrometheusServer,
-  vectorSelectors,
 } from '../support/prometheus-server.js';
-import { FIXTURES_DIR } from '../support/fixtures.js';
-import { VIEW_TYPES } from '../../src/aggregate/views.js';
+import { probeLeaves, probeTree, type Probe } from '../support/promql-scan.js';
+import { bucketWidth, keyed } from '../support/series-comparison.js';
+import { served, sum } from '../support/served-samples.js';
 
 /**
  * A real Prometheus scrapes a live coordinator with the deploy/prometheus
@@ -30,118 +47,19 @@ import { VIEW_TYPES } from '../../src/aggregate/views.js';
  * advanced by the test's own ticker so that rates are not zero; the ticker
  * is stopped before values are compared exactly.
  *
- * The fleet is a parameter (FLEETS below): each case runs the whole suite.
+ * The fleet is a parameter (FLEETS in prometheus-fleets.ts): each case runs
+ * the whole suite.
  *
  * Every dashboard query must return data as written. Alert expressions are
  * normally empty (nothing is wrong), so each one is checked through its
- * operands (see `Probe` in prometheus-server.ts): a comparison or `and`
+ * operands (see `Probe` in promql-scan.ts): a comparison or `and`
  * needs data on every side, an `or` on one side, `absent(x)` needs `x`.
  * The structural alerts must also be empty here (a healthy cluster), and
  * turn pending once an engine stops answering.
  */
 
-const ROOT = join(import.meta.dirname, '..', '..');
-
-type Obj = Record<string, any>;
 const byText = (a: unknown, b: unknown): number =>
   String(a).localeCompare(String(b));
-
-/** Samples of `name` in a view as the coordinator serves it now. */
-async function served(
-  h: Harness,
-  view: string,
-  name: string,
-): Promise<number[]> {
-  const text = await (await fetch(`${h.obs}/metrics?type=${view}`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
-    .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
-}
-
-const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
-
-const deploy = (...p: string[]) => join(ROOT, 'deploy', ...p);
-const plainConfig = YAML.parse(
-  readFileSync(deploy('prometheus', 'prometheus.yml'), 'utf8'),
-) as Obj;
-const prometheusRule = YAML.parse(
-  readFileSync(deploy('prometheus', 'prometheusrule.yaml'), 'utf8'),
-) as Obj;
-const recordingRules = YAML.parse(
-  readFileSync(deploy('prometheus', 'recording-rules.rules.yml'), 'utf8'),
-) as Obj;
-const dashboard = JSON.parse(
-  readFileSync(deploy('grafana', 'motor-coordinator.json'), 'utf8'),
-) as Obj;
-const alerts = (prometheusRule.spec.groups as Obj[]).flatMap(
-  (g) => g.rules as Obj[],
-);
-const RECORDED = new Set(recordingRuleGroups()[0]!.rules.map((r) => r.record));
-
-type Backend = 'coordinator' | 'rules';
-
-interface Query {
-  readonly title: string;
-  /** As written in the dashboard. */
-  readonly raw: string;
-}
-
-function dashboardQueries(panels: Obj[]): Query[] {
-  return panels.flatMap((p) => [
-    ...((p.targets ?? []) as Obj[]).map((t) => ({
-      title: `${p.title as string} / ${t.refId as string}`,
-      raw: t.expr as string,
-    })),
-    ...dashboardQueries((p.panels ?? []) as Obj[]),
-  ]);
-}
-
-/** The dashboard's variables as Grafana substitutes them (All = `.*`). */
-function substitute(expr: string, source: Backend): string {
-  return expr
-    .replaceAll('$__rate_interval', '1m')
-    .replaceAll('$source', source)
-    .replaceAll('$namespace', '.*')
-    .replaceAll('$model', '.*')
-    .replaceAll('$role', '.*');
-}
-
-/**
- * A query the rules back end serves: every selector switched by the back-end
- * variable names a recorded series, or a counter/bucket family whose
- * `:rate1m` the rules record (the query then has an `or` to it).
- */
-function servedByRules(raw: string): boolean {
-  const switched = vectorSelectors(raw).filter((s) =>
-    s.matchers.includes('source="$source"'),
-  );
-  return (
-    switched.length > 0 &&
-    switched.every(
-      (s) =>
-        /(^|,)\s*view="full"/.test(s.matchers) &&
-        (RECORDED.has(s.name) || RECORDED.has(`${s.name}:rate1m`)),
-    )
-  );
-}
-
-/**
- * Canonical families the coordinator does not serve today on a fleet
- * although its table says it should, with the reason (`FleetCase.gaps`).
- * Each entry is asserted to be still missing (and served by the rules), so a
- * fix makes this test fail until the entry goes. None today (the vLLM
- * inter-token family, once missing when a page also printed its deprecated
- * alias, is served since the data path fixed the alias rule).
- */
-const gapIn =
-  (gaps: Readonly<Record<string, string>>) =>
-  (expr: string): string | undefined =>
-    Object.keys(gaps).find((f) =>
-      vectorSelectors(expr).some(
-        (s) => s.name === f || s.name.startsWith(`${f}_`),
-      ),
-    );
 
 /** Structural alerts: quiet in a healthy cluster. */
 const QUIET_WHEN_HEALTHY = [
@@ -153,104 +71,6 @@ const QUIET_WHEN_HEALTHY = [
 ];
 
 const ENGINE_JOB = 'motor-engines';
-
-/**
- * One fleet the whole suite runs against. Today the simulator serves vLLM
- * pages only; SGLang-only and mixed (vLLM + SGLang + MindIE) fleets are
- * further entries here once it serves those page shapes (see the README,
- * "Recording rules: past one coordinator", for what to add).
- */
-interface FleetCase {
-  readonly name: string;
-  start(): Promise<Fleet>;
-  /**
-   * Dashboard panel titles and alert names that have no data with this
-   * fleet's engines, each with the reason (e.g. SGLang and MindIE report no
-   * queue-time histogram, SGLang no preemptions counter).
-   */
-  readonly noData?: Readonly<Record<string, string>>;
-  /** Canonical families the coordinator misses on this fleet (see `gapIn`). */
-  readonly gaps?: Readonly<Record<string, string>>;
-}
-
-const NO_QUEUE_TIME = 'SGLang and MindIE report no queue-time histogram';
-const FLEETS: readonly FleetCase[] = [
-  {
-    name: 'vLLM: 1 prefill, 2 decode instances, 4 endpoints',
-    start: () =>
-      startFleet({
-        instances: [
-          { id: 1, role: 'prefill', dpRanks: 1 },
-          { id: 2, role: 'decode', dpRanks: 1 },
-          { id: 3, role: 'decode', dpRanks: 2 },
-        ],
-        seed: 7,
-        warmupSeconds: 120,
-      }),
-  },
-  {
-    name: 'SGLang: 1 prefill, 2 decode instances, 4 endpoints',
-    start: () =>
-      startFleet({
-        kind: 'sglang',
-        instances: [
-          { id: 1, role: 'prefill', dpRanks: 1 },
-          { id: 2, role: 'decode', dpRanks: 1 },
-          { id: 3, role: 'decode', dpRanks: 2 },
-        ],
-        seed: 8,
-        warmupSeconds: 120,
-      }),
-    noData: {
-      'Queue time': NO_QUEUE_TIME,
-      Preemptions: 'SGLang reports no preemptions counter',
-      'Finished requests by reason':
-        'SGLang reports no finished-requests counter',
-    },
-  },
-  {
-    name: 'mixed: vLLM prefill, SGLang and MindIE decode, one model',
-    start: () =>
-      startFleet({
-        instances: [
-          { id: 1, role: 'prefill', dpRanks: 1, kind: 'vllm' },
-          { id: 2, role: 'decode', dpRanks: 1, kind: 'sglang' },
-          { id: 3, role: 'decode', dpRanks: 2, kind: 'mindie' },
-        ],
-        seed: 9,
-        warmupSeconds: 120,
-      }),
-  },
-];
-
-/** The registry model of an endpoint (per endpoint where a fleet mixes models). */
-function modelOf(fleet: Fleet, e: Fleet['endpoints'][number]): string {
-  return (e as { modelName?: string }).modelName ?? fleet.modelName;
-}
-
-/** `series → value` keyed by the labels that identify a canonical series. */
-function keyed(samples: PromSample[], labels: string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const s of samples) {
-    const key = [
-      s.metric.__name__ ?? '',
-      ...labels.map((l) => `${l}=${s.metric[l] ?? ''}`),
-    ].join(' ');
-    expect(out.has(key), `one series for ${key}`).toBe(false);
-    out.set(key, Number(s.value[1]));
-  }
-  return out;
-}
-
-/** Width of the bucket of `layout` (finite upper bounds, ascending) that holds `v`. */
-function bucketWidth(layout: number[], v: number): number {
-  let lower = 0;
-  for (const le of layout) {
-    if (v <= le) return le - lower;
-    lower = le;
-  }
-  return Infinity;
-}
 
 describe.each(FLEETS)(
   'Prometheus with the deploy/ assets, both back ends: $name',
@@ -810,17 +630,6 @@ describe.each(FLEETS)(
     });
   },
 );
-
-describe('alert runbooks', () => {
-  it('the README has a runbook section for every alert', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    for (const a of alerts) {
-      expect(readme, a.alert as string).toMatch(
-        new RegExp(`^#### \`${a.alert as string}\`$`, 'm'),
-      );
-    }
-  });
-});
 
 /**
  * Real pages of every engine kind (the fixtures: vLLM V1 with and without
