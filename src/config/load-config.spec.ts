@@ -1,31 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigError } from './config-error.js';
-import { loadConfig, scrapeTiming } from './load-config.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'motor-config-'));
-function file(name: string, content: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(
-    path,
-    typeof content === 'string' ? content : JSON.stringify(content),
-  );
-  return path;
-}
-const load = (argv: string[] = [], env: Record<string, string> = {}) =>
-  loadConfig({ argv, env });
-const fails = (argv: string[], env: Record<string, string> = {}) => {
-  try {
-    load(argv, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    const message = (err as Error).message;
-    expect(message).not.toContain('\n');
-    return message;
-  }
-  throw new Error('expected a ConfigError');
-};
+import {
+  fails,
+  file,
+  load,
+  missingFile,
+} from '../../test/support/config-files.js';
+import { scrapeTiming } from './load-config.js';
 
 describe('loadConfig', () => {
   it('starts with no config at all', () => {
@@ -198,7 +177,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses unreadable or malformed files', () => {
-    expect(fails(['--config', join(dir, 'missing.json')])).toContain(
+    expect(fails(['--config', missingFile('missing.json')])).toContain(
       'cannot be read',
     );
     expect(

@@ -1,31 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigError } from './config-error.js';
-import { familyFilterOptions, loadConfig } from './load-config.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'motor-config-'));
-function file(name: string, content: unknown): string {
-  const path = join(dir, name);
-  writeFileSync(
-    path,
-    typeof content === 'string' ? content : JSON.stringify(content),
-  );
-  return path;
-}
-const load = (argv: string[] = [], env: Record<string, string> = {}) =>
-  loadConfig({ argv, env });
-const fails = (argv: string[], env: Record<string, string> = {}) => {
-  try {
-    load(argv, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    const message = (err as Error).message;
-    expect(message).not.toContain('\n');
-    return message;
-  }
-  throw new Error('expected a ConfigError');
-};
+import { fails, file, load } from '../../test/support/config-files.js';
+import { familyFilterOptions } from './load-config.js';
 
 describe('cardinality bounds (family lists, series budget)', () => {
   it('defaults to every family and a 2,000,000 series budget', () => {

@@ -1,48 +1,4 @@
-import {
-  parseExposition,
-  type ExpositionHandler,
-  type ParseStats,
-} from './exposition-parser.js';
-import {
-  DEFAULT_PAGE_LIMITS,
-  pageLimits,
-  type PageLimits,
-} from './page-budget.js';
-
-/** Records every series text handed over. */
-class Recorder implements ExpositionHandler {
-  readonly series: string[] = [];
-  readonly names: string[] = [];
-  help(b: string, s: number, e: number): boolean {
-    this.names.push(b.slice(s, e));
-    return true;
-  }
-  type(b: string, s: number, e: number): boolean {
-    this.names.push(b.slice(s, e));
-    return true;
-  }
-  sample(b: string, s: number, e: number): boolean {
-    this.series.push(b.slice(s, e));
-    return true;
-  }
-}
-
-function parse(
-  body: string,
-  limits: PageLimits = DEFAULT_PAGE_LIMITS,
-): ParseStats & { seen: string[]; names: string[] } {
-  const r = new Recorder();
-  const stats = parseExposition(body, r, limits);
-  return { ...stats, seen: r.series, names: r.names };
-}
-
-const small = pageLimits({
-  maxSeriesPerPage: 10,
-  maxLabelsPerSeries: 3,
-  maxLabelNameLength: 8,
-  maxLabelValueLength: 12,
-  maxBucketsPerHistogram: 4,
-});
+import { parse, small } from '../../test/support/budget-parse.js';
 
 describe('buckets per histogram', () => {
   const hist = (les: readonly string[], labels = '', name = 'h'): string =>

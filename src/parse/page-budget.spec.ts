@@ -1,56 +1,13 @@
+import { parse, small } from '../../test/support/budget-parse.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { cycleOf, endpointRef, okPage } from '../aggregate/cycle-builder.js';
-import {
-  parseExposition,
-  type ExpositionHandler,
-  type ParseStats,
-} from './exposition-parser.js';
-import {
-  DEFAULT_PAGE_LIMITS,
-  pageLimits,
-  type PageLimits,
-} from './page-budget.js';
+import { DEFAULT_PAGE_LIMITS, pageLimits } from './page-budget.js';
 import { parsePage } from './parse-page.js';
 import { FIXTURES_DIR } from '../../test/support/fixtures.js';
 import { MetricsPipeline } from '../pipeline/metrics-pipeline.js';
 
 const FIXTURES = FIXTURES_DIR;
-
-/** Records every series text handed over. */
-class Recorder implements ExpositionHandler {
-  readonly series: string[] = [];
-  readonly names: string[] = [];
-  help(b: string, s: number, e: number): boolean {
-    this.names.push(b.slice(s, e));
-    return true;
-  }
-  type(b: string, s: number, e: number): boolean {
-    this.names.push(b.slice(s, e));
-    return true;
-  }
-  sample(b: string, s: number, e: number): boolean {
-    this.series.push(b.slice(s, e));
-    return true;
-  }
-}
-
-function parse(
-  body: string,
-  limits: PageLimits = DEFAULT_PAGE_LIMITS,
-): ParseStats & { seen: string[]; names: string[] } {
-  const r = new Recorder();
-  const stats = parseExposition(body, r, limits);
-  return { ...stats, seen: r.series, names: r.names };
-}
-
-const small = pageLimits({
-  maxSeriesPerPage: 10,
-  maxLabelsPerSeries: 3,
-  maxLabelNameLength: 8,
-  maxLabelValueLength: 12,
-  maxBucketsPerHistogram: 4,
-});
 
 const repeat = (n: number, f: (i: number) => string): string =>
   Array.from({ length: n }, (_, i) => f(i)).join('\n') + '\n';

@@ -1,24 +1,5 @@
-import type { EngineRole } from './vllm-catalogue.js';
-import { SimulatedVllmEngine } from './vllm-engine.js';
+import { engine } from '../../test/support/simulated-engine.js';
 import { pageSamples, pageValue } from '../../test/support/page-lines.js';
-
-const MODEL = 'deepseek-ai/DeepSeek-V3';
-const START = 1_767_000_000;
-
-function engine(
-  role: EngineRole,
-  seed = 42,
-  extra: Partial<ConstructorParameters<typeof SimulatedVllmEngine>[0]> = {},
-): SimulatedVllmEngine {
-  return new SimulatedVllmEngine({
-    modelName: MODEL,
-    engineIndex: 0,
-    role,
-    seed,
-    startTimeSeconds: START,
-    ...extra,
-  });
-}
 
 describe('SimulatedVllmEngine.snapshot', () => {
   it('matches the numbers render() prints', () => {

@@ -1,30 +1,12 @@
+import { ROLES, engine } from '../../test/support/simulated-engine.js';
 import { ROLE_PROFILES } from './role-profiles.js';
-import { VLLM_HISTOGRAMS, type EngineRole } from './vllm-catalogue.js';
+import { VLLM_HISTOGRAMS } from './vllm-catalogue.js';
 import { SimulatedVllmEngine } from './vllm-engine.js';
 import {
   pageSamples,
   pageValue,
   type PageSample,
 } from '../../test/support/page-lines.js';
-
-const MODEL = 'deepseek-ai/DeepSeek-V3';
-const START = 1_767_000_000;
-const ROLES: EngineRole[] = ['prefill', 'decode', 'union'];
-
-function engine(
-  role: EngineRole,
-  seed = 42,
-  extra: Partial<ConstructorParameters<typeof SimulatedVllmEngine>[0]> = {},
-): SimulatedVllmEngine {
-  return new SimulatedVllmEngine({
-    modelName: MODEL,
-    engineIndex: 0,
-    role,
-    seed,
-    startTimeSeconds: START,
-    ...extra,
-  });
-}
 
 /** Monotonic series: counters, histogram/summary buckets, counts and sums, and `_created`. */
 function isCumulative(s: PageSample): boolean {

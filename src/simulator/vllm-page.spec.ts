@@ -1,27 +1,8 @@
+import { START, ROLES, engine } from '../../test/support/simulated-engine.js';
 import { spawnSync } from 'node:child_process';
 import { readFixture, SYNTHETIC_PAGE } from '../../test/support/fixtures.js';
-import type { EngineRole } from './vllm-catalogue.js';
 import { SimulatedVllmEngine } from './vllm-engine.js';
 import { pageSamples } from '../../test/support/page-lines.js';
-
-const MODEL = 'deepseek-ai/DeepSeek-V3';
-const START = 1_767_000_000;
-const ROLES: EngineRole[] = ['prefill', 'decode', 'union'];
-
-function engine(
-  role: EngineRole,
-  seed = 42,
-  extra: Partial<ConstructorParameters<typeof SimulatedVllmEngine>[0]> = {},
-): SimulatedVllmEngine {
-  return new SimulatedVllmEngine({
-    modelName: MODEL,
-    engineIndex: 0,
-    role,
-    seed,
-    startTimeSeconds: START,
-    ...extra,
-  });
-}
 
 function promtool(page: string): { status: number | null; findings: string[] } {
   const run = spawnSync('/usr/bin/promtool', ['check', 'metrics'], {
