@@ -34,11 +34,12 @@ export function mergeSharedBuckets(
     if (first < 0) first = k;
   }
   if (!uneven || !most) return;
+  // `cells.set` below may intern the flag series and grow the arrays: read them afresh.
   for (let k = first; k < n; k++) {
     const mid = cells.touched[k]!;
-    if (stamp[mid] !== gs || series[mid]!.kind !== KIND_BUCKET) continue;
-    if (cnt[mid]! >= most.get(catalog.midHist[mid]!)!) continue;
-    stamp[mid] = 0;
+    if (cells.stamp[mid] !== gs || series[mid]!.kind !== KIND_BUCKET) continue;
+    if (cells.cnt[mid]! >= most.get(catalog.midHist[mid]!)!) continue;
+    cells.stamp[mid] = 0;
     const fm = catalog.motorSeries('layoutMismatch', [
       ['family', series[mid]!.family.name],
     ]);
