@@ -1,6 +1,6 @@
 /**
  * The pipeline alone, in this process, without HTTP: `node dist-bench/bench/pipeline-profile.js
- * [--endpoints=2048] [--cycles=8]` (after `tsc -p tsconfig.bench.json`). N simulated vLLM V1
+ * [--endpoints=2048] [--cycles=8] [--all-views]` (after `tsc -p tsconfig.bench.json`). N simulated vLLM V1
  * engines render their pages, gzip level 1 (as the fleet serves them), and the worker's
  * cycle (`runCycle` and the pre-rendered views) ingests them from memory, cycle after cycle. Prints, per cycle phase, CPU and wall
  * milliseconds, garbage-collection pauses and the heap, so a change in the parser, the
@@ -9,6 +9,7 @@
  * collected heap, and with `--cpu-prof` for a profile (`bench/prof-top.ts` reads it).
  */
 import { PerformanceObserver } from 'node:perf_hooks';
+import { VIEW_TYPES } from '../src/aggregate/views.js';
 import { gzipSync } from 'node:zlib';
 import type { EndpointRef } from '../src/scrape/scrape.types.js';
 import { PRERENDERED } from '../src/pipeline/pipeline.types.js';
@@ -27,6 +28,8 @@ const endpoints = option('endpoints', 2048);
 const cycles = option('cycles', 8);
 const warmup = option('warmup', 2);
 const identity = process.argv.includes('--identity');
+/** Every view in both formats each cycle, as when clients ask for them all. */
+const allViews = process.argv.includes('--all-views');
 
 interface Engine {
   ref: EndpointRef;
@@ -119,6 +122,10 @@ for (const [c, pages] of cyclePages.entries()) {
   );
   for (const { view, role } of PRERENDERED)
     snapshot.render(view, role, 'prometheus');
+  if (allViews)
+    for (const view of VIEW_TYPES)
+      for (const format of ['prometheus', 'opentelemetry'] as const)
+        snapshot.render(view, undefined, format);
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const heap = process.memoryUsage().heapUsed;
