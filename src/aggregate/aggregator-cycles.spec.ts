@@ -116,7 +116,7 @@ describe('MetricsAggregator: pages as they arrive, dp on first render', () => {
     agg.beginCycle();
     agg.ingestPage(okPage(A, vllmPage({ prompt: 999, running: 7 }), 3990), 0);
     agg.ingestPage(
-      okPage(endpointRef(2, 'prefill', '10.0.0.2', 0), vllmPage({}), 3990),
+      okPage(endpointRef(2, 'prefill', '127.0.0.2', 0), vllmPage({}), 3990),
       1,
     );
     expect(

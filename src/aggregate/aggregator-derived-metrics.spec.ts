@@ -15,8 +15,8 @@ describe('MetricsAggregator: derived metrics', () => {
       `# TYPE vllm:prefix_cache_hits_total counter\nvllm:prefix_cache_hits_total{model_name="m"} ${h}\n# TYPE vllm:prefix_cache_queries_total counter\nvllm:prefix_cache_queries_total{model_name="m"} ${q}\n`;
     const v0 = (h: number, q: number) =>
       `# TYPE vllm:gpu_prefix_cache_hits_total counter\nvllm:gpu_prefix_cache_hits_total{model_name="v0"} ${h}\n# TYPE vllm:gpu_prefix_cache_queries_total counter\nvllm:gpu_prefix_cache_queries_total{model_name="v0"} ${q}\n`;
-    const U1 = endpointRef(5, 'union', '10.0.0.5', 0);
-    const U2 = endpointRef(6, 'union', '10.0.0.6', 0);
+    const U1 = endpointRef(5, 'union', '127.0.0.5', 0);
+    const U2 = endpointRef(6, 'union', '127.0.0.6', 0);
     const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const first = agg.ingest(
       cycleOf(
@@ -64,9 +64,9 @@ describe('MetricsAggregator: derived metrics', () => {
     const agg = new MetricsPipeline({ staleAfterMs: 60_000 });
     const gen = (n: number) =>
       `# TYPE sglang:generation_tokens_total counter\nsglang:generation_tokens_total ${n}\n`;
-    const U1 = endpointRef(5, 'union', '10.0.0.5', 0, 'qwen');
-    const U2 = endpointRef(6, 'union', '10.0.0.6', 0, 'qwen');
-    const D = endpointRef(7, 'decode', '10.0.0.7', 0, 'qwen');
+    const U1 = endpointRef(5, 'union', '127.0.0.5', 0, 'qwen');
+    const U2 = endpointRef(6, 'union', '127.0.0.6', 0, 'qwen');
+    const D = endpointRef(7, 'decode', '127.0.0.7', 0, 'qwen');
     const s1 = agg.ingest(
       cycleOf(
         [

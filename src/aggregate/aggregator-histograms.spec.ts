@@ -106,7 +106,7 @@ describe('MetricsAggregator: histograms and quantiles', () => {
     expect(
       num(
         dp,
-        'vllm:time_to_first_token_seconds_bucket{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",le="0.5",model_name="m"}',
+        'vllm:time_to_first_token_seconds_bucket{dp_rank="0",role="decode",instance_id="1",pod_ip="127.0.0.1",le="0.5",model_name="m"}',
       ),
     ).toBe(6);
     expect([...dp.keys()].some((k) => k.includes('_p50'))).toBe(false);
@@ -265,7 +265,7 @@ describe('MetricsAggregator: role scope', () => {
   });
 
   it('counts union instances on both sides', () => {
-    const U = endpointRef(4, 'union', '10.0.0.4', 0);
+    const U = endpointRef(4, 'union', '127.0.0.4', 0);
     const agg = new MetricsPipeline({ staleAfterMs: 10_000 });
     const snap = agg.ingest(
       cycleOf([okPage(U, decodeTtft, 1), okPage(P, prefillTtft, 1)], 1000),

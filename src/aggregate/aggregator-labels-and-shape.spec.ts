@@ -14,7 +14,7 @@ describe('MetricsAggregator: labels, values and families', () => {
     expect(
       num(
         samples(snap, 'dp'),
-        'sglang:num_running_reqs{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",exported_dp_rank="3",model_name="m",exported_role="x"}',
+        'sglang:num_running_reqs{dp_rank="0",role="decode",instance_id="1",pod_ip="127.0.0.1",exported_dp_rank="3",model_name="m",exported_role="x"}',
       ),
     ).toBe(4);
     expect(
@@ -89,7 +89,7 @@ describe('MetricsAggregator: labels, values and families', () => {
     expect(
       num(
         samples(snap, 'dp'),
-        'rpc{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",quantile="0.5"}',
+        'rpc{dp_rank="0",role="decode",instance_id="1",pod_ip="127.0.0.1",quantile="0.5"}',
       ),
     ).toBe(0.2);
   });
@@ -104,7 +104,7 @@ describe('MetricsAggregator: labels, values and families', () => {
     expect(
       num(
         dp,
-        'vllm:num_requests_waiting{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",engine="1"}',
+        'vllm:num_requests_waiting{dp_rank="0",role="decode",instance_id="1",pod_ip="127.0.0.1",engine="1"}',
       ),
     ).toBe(3);
   });

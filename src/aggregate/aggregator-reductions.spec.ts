@@ -83,19 +83,19 @@ describe('MetricsAggregator: reductions', () => {
     expect(
       num(
         dp,
-        'vllm:num_requests_running{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",engine="0",model_name="m"}',
+        'vllm:num_requests_running{dp_rank="0",role="decode",instance_id="1",pod_ip="127.0.0.1",engine="0",model_name="m"}',
       ),
     ).toBe(3);
     expect(
       num(
         dp,
-        'motor:endpoint_up{dp_rank="0",role="decode",instance_id="2",pod_ip="10.0.0.2"}',
+        'motor:endpoint_up{dp_rank="0",role="decode",instance_id="2",pod_ip="127.0.0.2"}',
       ),
     ).toBe(1);
     expect(
       num(
         dp,
-        'motor:endpoint_last_success_timestamp_seconds{dp_rank="0",role="decode",instance_id="2",pod_ip="10.0.0.2"}',
+        'motor:endpoint_last_success_timestamp_seconds{dp_rank="0",role="decode",instance_id="2",pod_ip="127.0.0.2"}',
       ),
     ).toBe(0.95);
   });
@@ -116,7 +116,7 @@ describe('MetricsAggregator: reductions', () => {
     expect(
       num(
         samples(snap, 'node'),
-        'vllm:num_requests_running{pod_ip="10.0.0.1",role="decode",model_name="m"}',
+        'vllm:num_requests_running{pod_ip="127.0.0.1",role="decode",model_name="m"}',
       ),
     ).toBe(3);
   });

@@ -54,12 +54,12 @@ describe('MetricsAggregator: staleness', () => {
     expect(
       num(
         dp2,
-        'motor:endpoint_up{dp_rank="0",role="decode",instance_id="2",pod_ip="10.0.0.2"}',
+        'motor:endpoint_up{dp_rank="0",role="decode",instance_id="2",pod_ip="127.0.0.2"}',
       ),
     ).toBe(0);
     expect(
       dp2.has(
-        'vllm:num_requests_running{dp_rank="0",role="decode",instance_id="2",pod_ip="10.0.0.2",engine="0",model_name="m"}',
+        'vllm:num_requests_running{dp_rank="0",role="decode",instance_id="2",pod_ip="127.0.0.2",engine="0",model_name="m"}',
       ),
     ).toBe(true);
 
@@ -89,7 +89,7 @@ describe('MetricsAggregator: staleness', () => {
     expect(
       num(
         dp3,
-        'motor:endpoint_last_success_timestamp_seconds{dp_rank="0",role="decode",instance_id="2",pod_ip="10.0.0.2"}',
+        'motor:endpoint_last_success_timestamp_seconds{dp_rank="0",role="decode",instance_id="2",pod_ip="127.0.0.2"}',
       ),
     ).toBe(1);
 
@@ -170,7 +170,7 @@ describe('MetricsAggregator: monotonic cluster counters', () => {
     expect(
       num(
         samples(s2, 'dp'),
-        'vllm:prompt_tokens_total{dp_rank="0",role="decode",instance_id="1",pod_ip="10.0.0.1",engine="0",model_name="m"}',
+        'vllm:prompt_tokens_total{dp_rank="0",role="decode",instance_id="1",pod_ip="127.0.0.1",engine="0",model_name="m"}',
       ),
     ).toBe(10);
     const s3 = agg.ingest(

@@ -84,6 +84,6 @@ export function ttftPage(
   ].join('\n');
 }
 
-export const A = endpointRef(1, 'decode', '10.0.0.1', 0);
-export const B = endpointRef(2, 'decode', '10.0.0.2', 0);
-export const P = endpointRef(3, 'prefill', '10.0.0.3', 0);
+export const A = endpointRef(1, 'decode', '127.0.0.1', 0);
+export const B = endpointRef(2, 'decode', '127.0.0.2', 0);
+export const P = endpointRef(3, 'prefill', '127.0.0.3', 0);
