@@ -1,3 +1,4 @@
+import { FAMILY_MIX_LINES } from '../../test/support/family-mix-page.js';
 import { cycleOf, endpointRef, okPage } from '../aggregate/cycle-builder.js';
 import type { Family } from '../aggregate/catalog.types.js';
 import {
@@ -10,18 +11,7 @@ import type { ViewType } from '../aggregate/views.js';
 import { MetricsPipeline } from '../pipeline/metrics-pipeline.js';
 
 const PAGE = [
-  '# TYPE python_gc_objects_collected_total counter',
-  'python_gc_objects_collected_total{generation="0"} 1',
-  'python_gc_objects_collected_total{generation="1"} 2',
-  '# TYPE process_open_fds gauge',
-  'process_open_fds 3',
-  '# TYPE vllm:num_requests_running gauge',
-  'vllm:num_requests_running{model_name="m"} 1',
-  '# TYPE app_big gauge',
-  'app_big{k="a"} 1',
-  'app_big{k="b"} 1',
-  'app_big{k="c"} 1',
-  'app_big{k="d"} 1',
+  ...FAMILY_MIX_LINES,
   '# TYPE app_mid gauge',
   'app_mid{k="a"} 1',
   'app_mid{k="b"} 1',

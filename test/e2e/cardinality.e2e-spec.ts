@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import { one, samplesOf } from '../support/exposition.js';
+import { FAMILY_MIX_LINES } from '../support/family-mix-page.js';
 
 /**
  * Cardinality bounds through the real app (SPEC §3.2, issue 12 part 2),
@@ -12,21 +13,7 @@ import { one, samplesOf } from '../support/exposition.js';
  * the coordinator's own metrics and logged once per family.
  */
 
-const PAGE = [
-  '# TYPE python_gc_objects_collected_total counter',
-  'python_gc_objects_collected_total{generation="0"} 1',
-  'python_gc_objects_collected_total{generation="1"} 2',
-  '# TYPE process_open_fds gauge',
-  'process_open_fds 3',
-  '# TYPE vllm:num_requests_running gauge',
-  'vllm:num_requests_running{model_name="m"} 1',
-  '# TYPE app_big gauge',
-  'app_big{k="a"} 1',
-  'app_big{k="b"} 1',
-  'app_big{k="c"} 1',
-  'app_big{k="d"} 1',
-  '',
-].join('\n');
+const PAGE = [...FAMILY_MIX_LINES, ''].join('\n');
 
 /*
  * By hand, two decode instances of one endpoint each, python_* and process_*
