@@ -5,6 +5,7 @@ import request from 'supertest';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import { one, samplesOf } from '../support/exposition.js';
 import { FAMILY_MIX_LINES } from '../support/family-mix-page.js';
+import { instance } from '../support/refresh-bodies.js';
 
 /**
  * Cardinality bounds through the real app (SPEC §3.2, issue 12 part 2),
@@ -83,22 +84,16 @@ describe.each([
       .post('/instances/refresh')
       .send({
         event: 'set',
-        instances: engines.map((e, i) => ({
-          job_name: 'e2e',
-          model_name: 'm',
-          id: i + 1,
-          role: 'decode',
-          endpoints: {
-            [ips[i]!]: {
-              '0': {
-                id: 0,
-                ip: ips[i],
-                business_port: (e.address() as AddressInfo).port,
-                mgmt_port: String((e.address() as AddressInfo).port),
-              },
-            },
-          },
-        })),
+        instances: engines.map((e, i) =>
+          instance({
+            id: i + 1,
+            role: 'decode',
+            ip: ips[i]!,
+            port: (e.address() as AddressInfo).port,
+            job_name: 'e2e',
+            model_name: 'm',
+          }),
+        ),
       })
       .expect(200);
     await cycle();

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { startHarness, type Harness } from '../support/app-harness.js';
 import { one, samplesOf } from '../support/exposition.js';
+import { instance } from '../support/refresh-bodies.js';
 
 /**
  * Hostile pages from real HTTP engines (SPEC §4, issue 13 item 1): a page over a
@@ -74,22 +75,16 @@ describe.each([
       .post('/instances/refresh')
       .send({
         event: 'set',
-        instances: engines.map((e, i) => ({
-          job_name: 'e2e',
-          model_name: 'm',
-          id: i + 1,
-          role: 'decode',
-          endpoints: {
-            [ips[i]!]: {
-              '0': {
-                id: 0,
-                ip: ips[i],
-                business_port: e.port,
-                mgmt_port: String(e.port),
-              },
-            },
-          },
-        })),
+        instances: engines.map((e, i) =>
+          instance({
+            id: i + 1,
+            role: 'decode',
+            ip: ips[i]!,
+            port: e.port,
+            job_name: 'e2e',
+            model_name: 'm',
+          }),
+        ),
       })
       .expect(200);
     await cycle();
